@@ -1,0 +1,43 @@
+use clap::{Parser, Subcommand};
+
+/// A graded workbook of concurrency patterns in Rust: fix each exercise's planted bug until its
+/// tests and loom models pass.
+#[derive(Debug, Parser)]
+#[command(name = "workbook", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the exercises in order, with what is done and the points.
+    List,
+    /// Run an exercise through all its steps (the current one by default); marks it done when
+    /// everything passes.
+    Run {
+        /// The exercise's name, as `workbook list` shows it.
+        name: Option<String>,
+    },
+    /// Show an exercise's hint (the current one by default).
+    Hint {
+        name: Option<String>,
+        /// Show the stronger hint too.
+        #[arg(long)]
+        more: bool,
+    },
+    /// Run every exercise and summarize, without prompting: for CI, and for an overview.
+    Check {
+        /// Print a machine-readable report on stdout (progress still goes to stderr).
+        #[arg(long)]
+        json: bool,
+        /// Check the reference solutions instead of the exercises.
+        #[arg(long)]
+        solutions: bool,
+    },
+    /// Restore an exercise's original file; your version is backed up first.
+    Reset {
+        /// The exercise's name.
+        name: String,
+    },
+}

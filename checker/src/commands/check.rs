@@ -1,0 +1,34 @@
+use crate::info::{Source, Workbook};
+use crate::process::Cancel;
+use crate::report::{json, style};
+use crate::run::{ExerciseReport, Runner};
+use anyhow::{Context, Result};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// `workbook check`: every exercise (or solution), with progress on stderr and a summary or JSON
+/// report on stdout. Exits 0 only when all pass. Changes no progress.
+pub fn check(workbook: &Workbook, as_json: bool, solutions: bool) -> Result<ExitCode> {
+    let source = if solutions { Source::Solutions } else { Source::Exercises };
+    let runner = Runner::new(workbook, source, style::colors() && !as_json, Cancel::new())?;
+    let started = Instant::now();
+    let total = workbook.exercises.len();
+    eprintln!("Building {total} {}...", source.dir());
+    let Some(prebuilt) = runner.prebuild(&workbook.exercises)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    let mut reports: Vec<ExerciseReport> = Vec::with_capacity(total);
+    for (index, exercise) in workbook.exercises.iter().enumerate() {
+        let report = runner.run(exercise, Some(&prebuilt), &mut |_| {})?;
+        eprintln!("[{}/{total}] {}", index + 1, style::check_line(exercise, &report, source));
+        reports.push(report);
+    }
+    let passed = reports.iter().filter(|r| r.passed()).count();
+    eprintln!("{passed}/{total} {} pass ({:.1}s)", source.dir(), started.elapsed().as_secs_f64());
+    if as_json {
+        let text = json::check_report(workbook, source, &reports)?;
+        println!("{text}");
+    }
+    std::io::Write::flush(&mut std::io::stdout()).context("failed to write the report")?;
+    Ok(if passed == total { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

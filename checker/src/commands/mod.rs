@@ -1,0 +1,25 @@
+//! One module per command; `dispatch` picks one.
+
+mod check;
+mod hint;
+mod list;
+mod reset;
+mod run;
+
+use crate::cli::{Cli, Command};
+use crate::info::Workbook;
+use anyhow::{Context, Result};
+use std::process::ExitCode;
+
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let here = std::env::current_dir().context("failed to read the current folder")?;
+    let workbook = Workbook::discover(&here)?;
+    match cli.command {
+        None => run::start(&workbook),
+        Some(Command::List) => list::list(&workbook),
+        Some(Command::Run { name }) => run::run(&workbook, name.as_deref()),
+        Some(Command::Hint { name, more }) => hint::hint(&workbook, name.as_deref(), more),
+        Some(Command::Check { json, solutions }) => check::check(&workbook, json, solutions),
+        Some(Command::Reset { name }) => reset::reset(&workbook, &name),
+    }
+}

@@ -1,0 +1,48 @@
+use crate::info::{Exercise, Source, Workbook};
+use crate::process::Cancel;
+use crate::progress::Progress;
+use crate::report::{style, terminal};
+use crate::run::Runner;
+use anyhow::Result;
+use std::process::ExitCode;
+
+/// Bare `workbook`: greets a new learner, then runs the current exercise.
+pub fn start(workbook: &Workbook) -> Result<ExitCode> {
+    let progress = Progress::load(workbook)?;
+    if progress.fresh {
+        println!("{}\n", workbook.welcome_message.trim_end());
+    }
+    let current = progress.current(workbook).name.clone();
+    run(workbook, Some(&current))
+}
+
+/// `workbook run [NAME]`: every step of one exercise; marks it done and moves on when it passes.
+pub fn run(workbook: &Workbook, name: Option<&str>) -> Result<ExitCode> {
+    let mut progress = Progress::load(workbook)?;
+    style::warn_forgotten(&progress);
+    if progress.fresh {
+        // Records where the learner started, which `reset` restores from.
+        progress.save()?;
+    }
+    let exercise: Exercise = match name {
+        Some(name) => workbook.find(name)?.clone(),
+        None => progress.current(workbook).clone(),
+    };
+    let runner = Runner::new(workbook, Source::Exercises, style::colors(), Cancel::new())?;
+    terminal::print_header(&exercise, workbook);
+    let report = runner.run(&exercise, None, &mut terminal::print_event)?;
+    if !report.passed() {
+        terminal::print_failure_footer(&exercise);
+        return Ok(ExitCode::FAILURE);
+    }
+    progress.mark_done(&exercise.name);
+    let next = progress.next_pending(workbook, &exercise.name).map(|e| e.name.clone());
+    if progress.current(workbook).name == exercise.name
+        && let Some(next) = &next
+    {
+        progress.set_current(next);
+    }
+    progress.save()?;
+    terminal::print_done(&exercise, workbook, &progress, next.as_deref());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,155 @@
+use super::Cancel;
+use std::collections::HashSet;
+use std::io;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, PoisonError, mpsc};
+use std::time::Duration;
+
+/// The type of `setrlimit`'s first argument differs between libcs.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+type Resource = libc::__rlimit_resource_t;
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+type Resource = libc::c_int;
+
+/// Every live group this process started, so Ctrl-C can end them all.
+static LIVE_GROUPS: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
+
+/// Time a process gets to exit after SIGTERM before SIGKILL.
+const GRACE: Duration = Duration::from_millis(300);
+
+/// Limits applied to a child with `setrlimit` before it runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResourceLimits {
+    /// Address space: a thread-per-job bomb fails to spawn instead of exhausting the machine.
+    pub memory_bytes: Option<u64>,
+    /// Largest file the process may write: its output goes to a file, so this caps the output.
+    /// Past it the process gets SIGXFSZ.
+    pub output_bytes: Option<u64>,
+}
+
+/// How a process group's leader ended.
+#[derive(Debug)]
+pub enum Exit {
+    Finished(ExitStatus),
+    /// Killed at its time limit.
+    TimedOut,
+    /// Killed because its work was cancelled.
+    Cancelled,
+}
+
+impl Exit {
+    /// The signal that killed the process, if one did.
+    pub fn signal(&self) -> Option<i32> {
+        match self {
+            Exit::Finished(status) => status.signal(),
+            _ => None,
+        }
+    }
+}
+
+/// A child process leading a process group of its own.
+#[derive(Debug)]
+pub struct ProcessGroup {
+    child: Child,
+    group: i32,
+    cancel: Cancel,
+}
+
+impl ProcessGroup {
+    /// Starts `command` with stdin closed, in a new process group, under `limits`. Fails with
+    /// `ErrorKind::Interrupted` if `cancel` was already cancelled.
+    pub fn start(
+        command: &mut Command,
+        limits: ResourceLimits,
+        cancel: &Cancel,
+    ) -> io::Result<Self> {
+        command.stdin(Stdio::null()).process_group(0);
+        // SAFETY: the closure runs between fork and exec and calls only setrlimit, which is
+        // async-signal-safe; it allocates nothing.
+        unsafe {
+            command.pre_exec(move || {
+                set_limit(libc::RLIMIT_CORE, Some(0))?;
+                set_limit(libc::RLIMIT_AS, limits.memory_bytes)?;
+                set_limit(libc::RLIMIT_FSIZE, limits.output_bytes)
+            });
+        }
+        // Both locks are held across the spawn, so a cancel or a Ctrl-C either sees the new group
+        // or prevents it from starting: no child escapes in between.
+        let mut live = LIVE_GROUPS.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = cancel.lock();
+        if state.cancelled {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
+        }
+        let child = command.spawn()?;
+        let group = child.id() as i32;
+        state.groups.insert(group);
+        live.get_or_insert_with(HashSet::new).insert(group);
+        Ok(ProcessGroup { child, group, cancel: cancel.clone() })
+    }
+
+    /// Waits for the leader to exit, for at most `limit`; a process still running then is ended
+    /// with its group. Either way, anything left in the group is killed before this returns.
+    pub fn wait(self, limit: Option<Duration>) -> io::Result<Exit> {
+        let ProcessGroup { mut child, group, cancel } = self;
+        let (exited, exit) = mpsc::channel();
+        std::thread::spawn(move || exited.send(child.wait()));
+        let status = match limit {
+            None => exit.recv().ok(),
+            Some(limit) => match exit.recv_timeout(limit) {
+                Ok(status) => Some(status),
+                Err(_) => {
+                    signal_group(group, libc::SIGTERM);
+                    if exit.recv_timeout(GRACE).is_err() {
+                        signal_group(group, libc::SIGKILL);
+                        let _ = exit.recv();
+                    }
+                    None
+                }
+            },
+        };
+        // A leader that exited may leave children behind in its group.
+        signal_group(group, libc::SIGKILL);
+        let cancelled = {
+            let mut state = cancel.lock();
+            state.groups.remove(&group);
+            state.cancelled
+        };
+        if let Some(live) = &mut *LIVE_GROUPS.lock().unwrap_or_else(PoisonError::into_inner) {
+            live.remove(&group);
+        }
+        match status {
+            _ if cancelled => Ok(Exit::Cancelled),
+            Some(status) => Ok(Exit::Finished(status?)),
+            None => Ok(Exit::TimedOut),
+        }
+    }
+}
+
+/// Kills every process group this process started and has not reaped: for Ctrl-C and fatal exits.
+pub fn end_all() {
+    if let Some(live) = &*LIVE_GROUPS.lock().unwrap_or_else(PoisonError::into_inner) {
+        for &group in live {
+            signal_group(group, libc::SIGKILL);
+        }
+    }
+}
+
+fn signal_group(group: i32, signal: i32) {
+    // SAFETY: kill has no memory-safety preconditions; a group that is already gone gives ESRCH,
+    // which is what we want.
+    unsafe {
+        libc::kill(-group, signal);
+    }
+}
+
+fn set_limit(resource: Resource, bytes: Option<u64>) -> io::Result<()> {
+    let Some(bytes) = bytes else { return Ok(()) };
+    let limit = libc::rlimit { rlim_cur: bytes as libc::rlim_t, rlim_max: bytes as libc::rlim_t };
+    // SAFETY: `limit` is a valid rlimit for the duration of the call.
+    if unsafe { libc::setrlimit(resource, &limit) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}

@@ -1,0 +1,116 @@
+//! The learner-facing rendering of a run, step by step.
+
+use super::style;
+use crate::info::{Exercise, Source, Workbook};
+use crate::progress::Progress;
+use crate::run::{Event, Status, StepReport};
+
+/// Lines of a failure message shown before the rest is elided.
+const MESSAGE_LINES: usize = 60;
+
+pub fn print_header(exercise: &Exercise, workbook: &Workbook) {
+    let position = workbook.index_of(&exercise.name).map_or(0, |i| i + 1);
+    println!(
+        "{} {} ({position}/{}) {}",
+        style::current_marker(),
+        style::heading(&exercise.name),
+        workbook.exercises.len(),
+        style::dim(&exercise.path(Source::Exercises).display().to_string())
+    );
+}
+
+/// Prints each step as it finishes; on a terminal, says which step is running meanwhile.
+pub fn print_event(event: crate::run::Event<'_>) {
+    let term = console::Term::stdout();
+    let live = term.is_term();
+    match event {
+        Event::Started(step) if live => {
+            let _ = term.write_str(&style::dim(&format!("  … {} running", step.as_str())));
+        }
+        Event::Started(_) => {}
+        Event::Finished(step) => {
+            if live {
+                let _ = term.clear_line();
+            }
+            print_step(step);
+        }
+    }
+}
+
+pub fn print_step(step: &StepReport) {
+    let seconds = format!("{:.1}s", step.duration.as_secs_f64());
+    match step.status {
+        Status::Passed => {
+            let models = step.tests.len();
+            let count = match step.tests.is_empty() {
+                true => String::new(),
+                false => format!("{models} passed"),
+            };
+            println!(
+                "  {} {:<8} {:>6}  {count}",
+                style::passed_mark(),
+                step.name.as_str(),
+                seconds
+            );
+        }
+        Status::Failed => {
+            let why = step.failure_kind.map_or("failed", |kind| kind.describe());
+            println!("  {} {:<8} {:>6}  {why}", style::failed_mark(), step.name.as_str(), seconds);
+            if let Some(message) = &step.message {
+                println!("{}", indent(&elide(message)));
+            }
+        }
+        Status::Skipped | Status::Cancelled => {}
+    }
+}
+
+pub fn print_failure_footer(exercise: &Exercise) {
+    println!(
+        "\n{}",
+        style::dim(&format!(
+            "Edit {} and run `workbook run` again. Stuck? `workbook hint`.",
+            exercise.path(Source::Exercises).display()
+        ))
+    );
+}
+
+pub fn print_done(
+    exercise: &Exercise,
+    workbook: &Workbook,
+    progress: &Progress,
+    next: Option<&str>,
+) {
+    let (earned, possible) = workbook.exercises.iter().fold((0, 0), |(earned, possible), e| {
+        let done = progress.is_done(&e.name);
+        (earned + if done { e.points } else { 0 }, possible + e.points)
+    });
+    println!(
+        "\n{} {} is done: +{} points ({earned}/{possible}, {}/{} exercises).",
+        style::passed_mark(),
+        exercise.name,
+        exercise.points,
+        progress.done_count(),
+        workbook.exercises.len()
+    );
+    println!("Compare with the reference solution: {}", exercise.path(Source::Solutions).display());
+    match next {
+        Some(next) => println!("Next: {next}. `workbook run` starts it."),
+        None => println!("\n{}", workbook.final_message.trim_end()),
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|line| format!("      {line}")).collect::<Vec<_>>().join("\n")
+}
+
+fn elide(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() <= MESSAGE_LINES {
+        return text.to_owned();
+    }
+    format!(
+        "{}\n[... {} more lines ...]",
+        lines[..MESSAGE_LINES].join("\n"),
+        lines.len() - MESSAGE_LINES
+    )
+}

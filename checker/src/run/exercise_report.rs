@@ -1,0 +1,135 @@
+use crate::info::FailureKind;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Passed,
+    Failed,
+    /// Not run, because an earlier step failed.
+    Skipped,
+    /// Stopped before it finished: the file changed, or the user quit.
+    Cancelled,
+}
+
+/// The steps of an exercise, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepName {
+    /// Building the exercise and its tests.
+    Compile,
+    /// Its plain unit tests, one process each.
+    Tests,
+    /// Its loom models: building under `--cfg loom`, then one process per model.
+    Loom,
+}
+
+impl StepName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepName::Compile => "compile",
+            StepName::Tests => "tests",
+            StepName::Loom => "loom",
+        }
+    }
+}
+
+/// One test's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestReport {
+    pub name: String,
+    pub status: Status,
+    pub failure_kind: Option<FailureKind>,
+    pub message: Option<String>,
+    #[serde(serialize_with = "milliseconds", rename = "duration_ms")]
+    pub duration: Duration,
+    /// For a loom model that passed: the schedules it explored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loom_iterations: Option<u64>,
+}
+
+/// One step's verdict: the first failure decides it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    pub name: StepName,
+    pub status: Status,
+    pub failure_kind: Option<FailureKind>,
+    pub message: Option<String>,
+    #[serde(serialize_with = "milliseconds", rename = "duration_ms")]
+    pub duration: Duration,
+    pub tests: Vec<TestReport>,
+}
+
+impl StepReport {
+    pub fn skipped(name: StepName) -> Self {
+        StepReport {
+            name,
+            status: Status::Skipped,
+            failure_kind: None,
+            message: None,
+            duration: Duration::ZERO,
+            tests: Vec::new(),
+        }
+    }
+
+    pub fn failed(name: StepName, kind: FailureKind, message: String, duration: Duration) -> Self {
+        StepReport {
+            name,
+            status: Status::Failed,
+            failure_kind: Some(kind),
+            message: Some(message),
+            duration,
+            tests: Vec::new(),
+        }
+    }
+
+    /// The verdict of a step that ran `tests`: passed when all passed, else the first failure's.
+    pub fn from_tests(name: StepName, tests: Vec<TestReport>, duration: Duration) -> Self {
+        let cancelled = tests.iter().any(|t| t.status == Status::Cancelled);
+        let failure = tests.iter().find(|t| t.status == Status::Failed);
+        let (status, failure_kind, message) = match failure {
+            _ if cancelled => (Status::Cancelled, None, None),
+            Some(test) => (
+                Status::Failed,
+                test.failure_kind,
+                Some(format!("{}\n{}", test.name, test.message.as_deref().unwrap_or(""))),
+            ),
+            None => (Status::Passed, None, None),
+        };
+        StepReport { name, status, failure_kind, message, duration, tests }
+    }
+}
+
+/// Every step of one exercise.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExerciseReport {
+    pub name: String,
+    pub steps: Vec<StepReport>,
+}
+
+impl ExerciseReport {
+    pub fn passed(&self) -> bool {
+        self.steps.iter().all(|s| s.status == Status::Passed)
+    }
+
+    /// Every way it failed: the compile error, or each failing test's kind, over all steps.
+    pub fn failure_kinds(&self) -> BTreeSet<FailureKind> {
+        let mut kinds = BTreeSet::new();
+        for step in &self.steps {
+            if step.tests.is_empty() {
+                kinds.extend(step.failure_kind);
+            }
+            kinds.extend(step.tests.iter().filter_map(|t| t.failure_kind));
+        }
+        kinds
+    }
+}
+
+fn milliseconds<S: serde::Serializer>(
+    duration: &Duration,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_u64(duration.as_millis() as u64)
+}

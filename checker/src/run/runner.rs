@@ -1,0 +1,266 @@
+use super::build::{BuildMode, BuildSettings, Builds, Built, build};
+use super::test_process::{list_tests, run_test};
+use super::verdict::judge;
+use super::{ExerciseReport, Limits, Status, StepName, StepReport, TestReport};
+use crate::info::{Exercise, FailureKind, Source, Workbook};
+use crate::process::Cancel;
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// What a run reports as it goes, so a screen can show each step as soon as it finishes.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Started(StepName),
+    Finished(&'a StepReport),
+}
+
+/// Executables built ahead of time for many exercises at once, one cargo run per mode.
+#[derive(Debug)]
+pub struct Prebuilt {
+    plain: Builds,
+    loom: Builds,
+}
+
+/// Runs exercises' steps: compile, tests, loom models.
+#[derive(Debug)]
+pub struct Runner {
+    settings: BuildSettings,
+    source: Source,
+    jobs: usize,
+    cancel: Cancel,
+    scratch: PathBuf,
+}
+
+impl Runner {
+    /// Builds go to `target/workbook`, apart from the `target/debug` of an editor's cargo check,
+    /// so the two never wait for each other's lock.
+    pub fn new(workbook: &Workbook, source: Source, color: bool, cancel: Cancel) -> Result<Self> {
+        let target_dir = workbook.root.join("target").join("workbook");
+        let scratch = target_dir.join("logs");
+        std::fs::create_dir_all(&scratch)
+            .with_context(|| format!("failed to create {}", scratch.display()))?;
+        let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Runner {
+            settings: BuildSettings {
+                root: workbook.root.clone(),
+                target_dir,
+                color,
+                limits: Limits::default(),
+            },
+            source,
+            jobs,
+            cancel,
+            scratch,
+        })
+    }
+
+    /// Builds every exercise in `exercises` in two cargo runs (plain and loom) instead of two each.
+    pub fn prebuild(&self, exercises: &[Exercise]) -> Result<Option<Prebuilt>> {
+        let all: Vec<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
+        let with_loom: Vec<&str> =
+            exercises.iter().filter(|e| e.loom).map(|e| e.name.as_str()).collect();
+        let Some(plain) = self.build(&all, BuildMode::Plain)? else { return Ok(None) };
+        let loom = match with_loom.is_empty() {
+            true => Builds::default(),
+            false => match self.build(&with_loom, BuildMode::Loom)? {
+                Some(loom) => loom,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(Prebuilt { plain, loom }))
+    }
+
+    fn build(&self, bins: &[&str], mode: BuildMode) -> Result<Option<Builds>> {
+        build(&self.settings, self.source, bins, mode, &self.cancel, &self.scratch)
+    }
+
+    /// The executable for one exercise: prebuilt, or built now. `None` when cancelled.
+    fn executable(
+        &self,
+        exercise: &Exercise,
+        mode: BuildMode,
+        prebuilt: Option<&Prebuilt>,
+    ) -> Result<Option<Built>> {
+        let from = |builds: &Builds| builds.get(&exercise.name).cloned();
+        let prebuilt = prebuilt.and_then(|p| match mode {
+            BuildMode::Plain => from(&p.plain),
+            BuildMode::Loom => from(&p.loom),
+        });
+        if prebuilt.is_some() {
+            return Ok(prebuilt);
+        }
+        Ok(self.build(&[exercise.name.as_str()], mode)?.as_ref().and_then(from))
+    }
+
+    /// Runs every step of `exercise`, reporting each as it starts and finishes.
+    pub fn run(
+        &self,
+        exercise: &Exercise,
+        prebuilt: Option<&Prebuilt>,
+        on_event: &mut dyn FnMut(Event<'_>),
+    ) -> Result<ExerciseReport> {
+        let limits = self.settings.limits.with_test_time(exercise.timeout);
+        let mut steps = Steps { done: Vec::new(), on_event };
+
+        steps.start(StepName::Compile);
+        let started = Instant::now();
+        let executable = match self.executable(exercise, BuildMode::Plain, prebuilt)? {
+            None => return Ok(self.cancelled(exercise, steps.done)),
+            Some(Built::Failed(diagnostics)) => {
+                let elapsed = started.elapsed();
+                steps.finish(StepReport::failed(
+                    StepName::Compile,
+                    FailureKind::Compile,
+                    diagnostics,
+                    elapsed,
+                ));
+                let mut done = steps.done;
+                done.push(StepReport::skipped(StepName::Tests));
+                if exercise.loom {
+                    done.push(StepReport::skipped(StepName::Loom));
+                }
+                return Ok(ExerciseReport { name: exercise.name.clone(), steps: done });
+            }
+            Some(Built::Executable(path)) => path,
+        };
+        steps.finish(StepReport {
+            name: StepName::Compile,
+            status: Status::Passed,
+            failure_kind: None,
+            message: None,
+            duration: started.elapsed(),
+            tests: Vec::new(),
+        });
+
+        steps.start(StepName::Tests);
+        let started = Instant::now();
+        steps.finish(self.run_tests(
+            StepName::Tests,
+            &executable,
+            BuildMode::Plain,
+            &limits,
+            started,
+        )?);
+        if self.cancel.is_cancelled() {
+            return Ok(self.cancelled(exercise, steps.done));
+        }
+
+        if exercise.loom {
+            steps.start(StepName::Loom);
+            let started = Instant::now();
+            let step = match self.executable(exercise, BuildMode::Loom, prebuilt)? {
+                None => return Ok(self.cancelled(exercise, steps.done)),
+                Some(Built::Failed(diagnostics)) => StepReport::failed(
+                    StepName::Loom,
+                    FailureKind::Compile,
+                    format!("the loom build failed:\n{diagnostics}"),
+                    started.elapsed(),
+                ),
+                Some(Built::Executable(path)) => {
+                    self.run_tests(StepName::Loom, &path, BuildMode::Loom, &limits, started)?
+                }
+            };
+            steps.finish(step);
+        }
+        if self.cancel.is_cancelled() {
+            return Ok(self.cancelled(exercise, steps.done));
+        }
+        Ok(ExerciseReport { name: exercise.name.clone(), steps: steps.done })
+    }
+
+    /// Lists the executable's tests and runs each in its own process, `jobs` at a time.
+    fn run_tests(
+        &self,
+        step: StepName,
+        executable: &Path,
+        mode: BuildMode,
+        limits: &Limits,
+        started: Instant,
+    ) -> Result<StepReport> {
+        let names = match list_tests(executable, limits, &self.cancel, &self.scratch)? {
+            Ok(names) => names,
+            Err(listing) => {
+                let message = format!("could not list the tests:\n{}", listing.output.trim_end());
+                return Ok(StepReport::failed(
+                    step,
+                    FailureKind::Crash,
+                    message,
+                    started.elapsed(),
+                ));
+            }
+        };
+        if names.is_empty() {
+            let module = match mode {
+                BuildMode::Plain => "a `tests` module under #[cfg(all(test, not(loom)))]",
+                BuildMode::Loom => "a `loom` module under #[cfg(all(test, loom))]",
+            };
+            let message = format!("no tests found: the exercise needs {module}");
+            return Ok(StepReport::failed(step, FailureKind::Crash, message, started.elapsed()));
+        }
+        let next = AtomicUsize::new(0);
+        let reports: Mutex<Vec<Option<TestReport>>> = Mutex::new(vec![None; names.len()]);
+        let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+        std::thread::scope(|scope| {
+            for _ in 0..self.jobs.min(names.len()) {
+                scope.spawn(|| {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(name) = names.get(index) else { break };
+                        match run_test(executable, name, limits, &self.cancel, &self.scratch) {
+                            Ok(run) => {
+                                let report = judge(name, &run, mode, limits);
+                                lock(&reports)[index] = Some(report);
+                            }
+                            Err(error) => {
+                                lock(&failure).get_or_insert(error);
+                                break;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        if let Some(error) = lock(&failure).take() {
+            return Err(error);
+        }
+        let tests = lock(&reports).drain(..).flatten().collect();
+        Ok(StepReport::from_tests(step, tests, started.elapsed()))
+    }
+
+    /// The report of a run stopped part-way: the steps done, then the rest marked cancelled.
+    fn cancelled(&self, exercise: &Exercise, mut steps: Vec<StepReport>) -> ExerciseReport {
+        let mut remaining = vec![StepName::Compile, StepName::Tests];
+        if exercise.loom {
+            remaining.push(StepName::Loom);
+        }
+        for name in remaining.into_iter().skip(steps.len()) {
+            steps.push(StepReport { status: Status::Cancelled, ..StepReport::skipped(name) });
+        }
+        ExerciseReport { name: exercise.name.clone(), steps }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The steps run so far, announced as they start and finish.
+struct Steps<'a> {
+    done: Vec<StepReport>,
+    on_event: &'a mut dyn FnMut(Event<'_>),
+}
+
+impl Steps<'_> {
+    fn start(&mut self, step: StepName) {
+        (self.on_event)(Event::Started(step));
+    }
+
+    fn finish(&mut self, step: StepReport) {
+        self.done.push(step);
+        let last = self.done.last().expect("just pushed");
+        (self.on_event)(Event::Finished(last));
+    }
+}

@@ -1,0 +1,109 @@
+//! Running a libtest executable: listing its tests, and running one test in a process of its own.
+
+use super::Limits;
+use super::build::unique;
+use crate::process::{Cancel, Exit, ProcessGroup, ResourceLimits};
+use anyhow::{Context, Result};
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The most output kept for display: the start and the end, which is where panics are.
+const KEPT_OUTPUT: usize = 64 * 1024;
+
+/// What one test process did.
+#[derive(Debug)]
+pub struct TestRun {
+    pub exit: Exit,
+    pub output: String,
+    pub duration: Duration,
+}
+
+/// Lists the tests of `executable`; `Err` carries the listing run when the executable failed.
+pub fn list_tests(
+    executable: &Path,
+    limits: &Limits,
+    cancel: &Cancel,
+    scratch: &Path,
+) -> Result<Result<Vec<String>, TestRun>> {
+    let mut command = Command::new(executable);
+    command.args(["--list", "--format", "terse"]);
+    let run = run_process(command, limits, cancel, scratch)?;
+    if !matches!(&run.exit, Exit::Finished(status) if status.success()) {
+        return Ok(Err(run));
+    }
+    Ok(Ok(run
+        .output
+        .lines()
+        .filter_map(|line| line.strip_suffix(": test"))
+        .map(str::to_owned)
+        .collect()))
+}
+
+/// Runs the test `name` alone, its output unbuffered into a file.
+pub fn run_test(
+    executable: &Path,
+    name: &str,
+    limits: &Limits,
+    cancel: &Cancel,
+    scratch: &Path,
+) -> Result<TestRun> {
+    let mut command = Command::new(executable);
+    command
+        .args(["--exact", name, "--nocapture", "--test-threads", "1"])
+        .env(kit::hang::LIMIT_ENV, limits.hang.as_millis().to_string())
+        .env("RUST_BACKTRACE", "0")
+        .env_remove("LOOM_MAX_PREEMPTIONS");
+    run_process(command, limits, cancel, scratch)
+}
+
+fn run_process(
+    mut command: Command,
+    limits: &Limits,
+    cancel: &Cancel,
+    scratch: &Path,
+) -> Result<TestRun> {
+    let log = scratch.join(format!("test-{}.log", unique()));
+    let file = std::fs::File::create(&log).context("failed to create a test log")?;
+    command
+        .stdout(file.try_clone().context("failed to share the test log")?)
+        .stderr(file)
+        .env("NO_COLOR", "1");
+    let resources = ResourceLimits {
+        memory_bytes: Some(limits.memory_bytes),
+        output_bytes: Some(limits.output_bytes),
+    };
+    let started = Instant::now();
+    let exit = match ProcessGroup::start(&mut command, resources, cancel) {
+        Ok(group) => group.wait(Some(limits.test_time)).context("failed to wait for a test")?,
+        Err(error) if error.kind() == std::io::ErrorKind::Interrupted => Exit::Cancelled,
+        Err(error) => {
+            let _ = std::fs::remove_file(&log);
+            return Err(error)
+                .with_context(|| format!("failed to start {}", command.get_program().display()));
+        }
+    };
+    let duration = started.elapsed();
+    let output = read_kept(&log);
+    let _ = std::fs::remove_file(&log);
+    Ok(TestRun { exit, output, duration })
+}
+
+/// The file's text, or its start and end when it is long.
+fn read_kept(path: &Path) -> String {
+    let mut bytes = Vec::new();
+    if let Ok(mut file) = std::fs::File::open(path) {
+        let _ = file.read_to_end(&mut bytes);
+    }
+    if bytes.len() <= KEPT_OUTPUT {
+        return String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let half = KEPT_OUTPUT / 2;
+    format!(
+        "{}\n[... {} bytes of output left out ...]\n{}",
+        String::from_utf8_lossy(&bytes[..half]),
+        bytes.len() - KEPT_OUTPUT,
+        String::from_utf8_lossy(&bytes[bytes.len() - half..])
+    )
+}

@@ -1,0 +1,157 @@
+//! One test process's verdict, from its exit status and its output together: the output alone
+//! is never trusted to say a test passed.
+
+use super::build::BuildMode;
+use super::loom_report;
+use super::test_output::{Panic, panics, summary};
+use super::test_process::TestRun;
+use super::{Limits, Status, TestReport};
+use crate::info::FailureKind;
+use crate::process::Exit;
+use kit::hang::DIAGNOSIS_MARKER;
+
+/// The signal a process gets for writing past its file size limit: here, its output limit.
+const SIGXFSZ: i32 = 25;
+
+pub fn judge(name: &str, run: &TestRun, mode: BuildMode, limits: &Limits) -> TestReport {
+    let (status, failure) = match verdict(run, mode, limits) {
+        Verdict::Passed => (Status::Passed, None),
+        Verdict::Cancelled => (Status::Cancelled, None),
+        Verdict::Failed(kind, message) => (Status::Failed, Some((kind, message))),
+    };
+    let loom_iterations = match (status, mode) {
+        (Status::Passed, BuildMode::Loom) => super::test_output::loom_iterations(&run.output),
+        _ => None,
+    };
+    TestReport {
+        name: name.to_owned(),
+        status,
+        failure_kind: failure.as_ref().map(|(kind, _)| *kind),
+        message: failure.map(|(_, message)| message),
+        duration: run.duration,
+        loom_iterations,
+    }
+}
+
+enum Verdict {
+    Passed,
+    Cancelled,
+    Failed(FailureKind, String),
+}
+
+fn verdict(run: &TestRun, mode: BuildMode, limits: &Limits) -> Verdict {
+    let found = panics(&run.output);
+    let hang = found.iter().find(|p| p.message.starts_with(DIAGNOSIS_MARKER));
+    let status = match &run.exit {
+        Exit::Cancelled => return Verdict::Cancelled,
+        Exit::TimedOut => {
+            if let Some(hang) = hang {
+                return Verdict::Failed(FailureKind::Hang, hang_message(hang));
+            }
+            let why = match mode {
+                BuildMode::Plain => {
+                    "It was not blocked in a wait the kit can diagnose: look for a loop that never \
+                     ends, a lock that is never released, or a std wait instead of the kit's."
+                }
+                BuildMode::Loom => {
+                    "loom had not finished exploring: the model may have too many threads or \
+                     operations, or a loop that never ends."
+                }
+            };
+            let seconds = limits.test_time.as_secs_f64();
+            return Verdict::Failed(
+                FailureKind::Timeout,
+                format!("still running after {seconds}s, so it was stopped. {why}"),
+            );
+        }
+        Exit::Finished(status) => status,
+    };
+    if run.exit.signal() == Some(SIGXFSZ) {
+        let mib = limits.output_bytes / (1 << 20);
+        return Verdict::Failed(
+            FailureKind::OutputLimit,
+            format!("printed more than {mib} MiB of output, so it was stopped."),
+        );
+    }
+    if status.success() {
+        return match summary(&run.output) {
+            Some((1, 0)) => Verdict::Passed,
+            _ => Verdict::Failed(
+                FailureKind::Crash,
+                "the test executable exited successfully but did not report the test as passed"
+                    .to_owned(),
+            ),
+        };
+    }
+    if let Some(hang) = hang {
+        return Verdict::Failed(FailureKind::Hang, hang_message(hang));
+    }
+    if mode == BuildMode::Loom
+        && let Some((kind, message)) = loom_failure(&run.output, &found)
+    {
+        return Verdict::Failed(kind, message);
+    }
+    if run.output.contains("failed to spawn thread") || run.output.contains("memory allocation of")
+    {
+        let gib = limits.memory_bytes as f64 / (1u64 << 30) as f64;
+        return Verdict::Failed(
+            FailureKind::Crash,
+            format!(
+                "ran out of memory or threads (the limit is {gib} GiB): is it starting a thread \
+                 per job, or keeping an unbounded backlog?\n{}",
+                user_panics(&found)
+            )
+            .trim_end()
+            .to_owned(),
+        );
+    }
+    let panicked = user_panics(&found);
+    if !panicked.is_empty() {
+        return Verdict::Failed(FailureKind::Test, panicked);
+    }
+    let how = match run.exit.signal() {
+        Some(signal) => format!("was killed by signal {signal}"),
+        None => format!("exited with {status}"),
+    };
+    let tail: Vec<&str> = run.output.lines().rev().take(20).collect();
+    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    Verdict::Failed(FailureKind::Crash, format!("the test process {how}.\n{}", tail.join("\n")))
+}
+
+fn hang_message(hang: &Panic) -> String {
+    hang.message.strip_prefix(DIAGNOSIS_MARKER).unwrap_or(&hang.message).to_owned()
+}
+
+fn loom_failure(output: &str, found: &[Panic]) -> Option<(FailureKind, String)> {
+    if found.iter().any(loom_report::is_deadlock) {
+        return Some((FailureKind::LoomDeadlock, loom_report::deadlock(output)));
+    }
+    if let Some(race) = found.iter().find(|p| p.message.contains("Causality violation")) {
+        return Some((FailureKind::LoomRace, format!("loom found a data race.\n{}", race.message)));
+    }
+    if let Some(leak) = found.iter().find(|p| p.message.contains(" leaked.")) {
+        return Some((FailureKind::LoomLeak, format!("loom found a leak.\n{}", leak.message)));
+    }
+    if let Some(failed) = found.iter().find(|p| !p.is_internal()) {
+        return Some((
+            FailureKind::LoomAssert,
+            format!("loom found a schedule in which this fails:\n{}", failed.render()),
+        ));
+    }
+    let branches = "Model exceeded maximum number of branches";
+    if let Some(spin) = found.iter().find(|p| p.message.contains(branches)) {
+        return Some((
+            FailureKind::LoomAssert,
+            format!(
+                "{}\nA loop that waits by spinning needs `kit::thread::yield_now()`.",
+                spin.message
+            ),
+        ));
+    }
+    None
+}
+
+/// The panics worth showing: a learner's, not the follow-up ones from inside std or loom.
+fn user_panics(found: &[Panic]) -> String {
+    found.iter().filter(|p| !p.is_internal()).map(Panic::render).collect::<Vec<_>>().join("\n\n")
+}

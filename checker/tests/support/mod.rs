@@ -1,0 +1,125 @@
+//! Running the real `workbook` binary on the real workbook, or on a scratch copy of it, with
+//! every wait bounded.
+#![allow(dead_code)] // Each test file uses its own part of this module.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Generous: the first run builds loom and the kit from scratch on a loaded 2-core machine.
+pub const COLD_BUILD: Duration = Duration::from_secs(600);
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("checker/ has a parent").to_path_buf()
+}
+
+/// `workbook ARGS` in `dir`, without color, failing the test if it runs longer than `limit`.
+pub fn workbook(dir: &Path, args: &[&str], limit: Duration) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_workbook"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the workbook binary starts");
+    let id = child.id();
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match finished.recv_timeout(limit) {
+        Ok(output) => output.expect("the workbook binary could be waited for"),
+        Err(_) => {
+            // SAFETY: plain kill of a process this test started.
+            unsafe { libc::kill(id as i32, libc::SIGKILL) };
+            panic!("`workbook {}` ran longer than {limit:?}", args.join(" "));
+        }
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh folder for one test, under cargo's scratch area for integration tests.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// A copy of the workbook's sources (not its build output) in a fresh folder.
+pub fn copy_workbook(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let root = repo_root();
+    for file in ["Cargo.toml", "Cargo.lock", "info.toml", "rustfmt.toml"] {
+        std::fs::copy(root.join(file), dir.join(file)).expect("copy a workbook file");
+    }
+    for folder in ["kit", "checker", "exercises", "solutions", ".cargo"] {
+        copy_tree(&root.join(folder), &dir.join(folder));
+    }
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a folder");
+    for entry in std::fs::read_dir(from).expect("read a folder") {
+        let entry = entry.expect("folder entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
+
+/// Every file under `dir` with its content, to prove a command changed nothing.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read a folder") {
+            let path = entry.expect("folder entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let content = std::fs::read(&path).expect("read a file");
+                files.push((path, content));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Processes whose executable lies under `dir`: the test binaries a run started.
+pub fn processes_under(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc is readable") {
+        let Ok(entry) = entry else { continue };
+        if let Ok(exe) = std::fs::read_link(entry.path().join("exe"))
+            && exe.starts_with(dir)
+        {
+            found.push(format!("{} {}", entry.file_name().to_string_lossy(), exe.display()));
+        }
+    }
+    found
+}
+
+/// Waits until `condition` holds, checking every few milliseconds, for at most `limit`.
+pub fn wait_until(limit: Duration, what: &str, mut condition: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !condition() {
+        assert!(started.elapsed() < limit, "waited {limit:?} for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The 1-based line of the first line of `file` that contains `needle`.
+pub fn line_containing(file: &Path, needle: &str) -> usize {
+    let text = std::fs::read_to_string(file).expect("read a source file");
+    text.lines().position(|line| line.contains(needle)).expect("the needle is in the file") + 1
+}

@@ -1,0 +1,209 @@
+//! Hang diagnosis.
+//!
+//! In a plain build every blocking wait in the kit is bounded by [`limit`]. A wait that outlives
+//! the bound panics with a message that starts with [`DIAGNOSIS_MARKER`] and says what is blocked
+//! and why, so a test that would hang forever fails fast and explains itself. Under loom there is
+//! no time: a wait that can never end is reported by loom as a deadlock instead.
+
+use std::fmt::Display;
+use std::time::Duration;
+
+/// Every hang diagnosis starts with this, so tools can tell a diagnosed hang from other panics.
+pub const DIAGNOSIS_MARKER: &str = "hang detected: ";
+
+/// Heads the kit's list of blocked waits, printed after loom reports a deadlock.
+pub const DEADLOCK_HEADER: &str = "kit: every thread is blocked; the waits that can never end:";
+
+/// The environment variable that sets the bound, in milliseconds; `0` turns diagnosis off.
+pub const LIMIT_ENV: &str = "WORKBOOK_HANG_LIMIT_MS";
+
+/// Short enough that a stuck test fails quickly, long enough that no working exercise waits this
+/// long for anything.
+#[cfg(not(loom))]
+const DEFAULT_LIMIT: Duration = Duration::from_secs(2);
+
+/// How long a kit wait may block before it is diagnosed as a hang; `None` when diagnosis is off.
+#[cfg(not(loom))]
+pub fn limit() -> Option<Duration> {
+    plain::limit()
+}
+
+/// Overrides the bound for the whole process, for example in a `main` that legitimately waits
+/// longer than tests do. `None` turns diagnosis off.
+#[cfg(not(loom))]
+pub fn set_limit(limit: Option<Duration>) {
+    plain::set_limit(limit)
+}
+
+/// Formats a duration the way the diagnoses print it: `2s`, `1.5s`, `250ms`.
+pub(crate) fn seconds(duration: Duration) -> impl Display {
+    let millis = duration.as_millis();
+    if millis < 1000 {
+        format!("{millis}ms")
+    } else if millis.is_multiple_of(1000) {
+        format!("{}s", millis / 1000)
+    } else {
+        format!("{:.1}s", duration.as_secs_f64())
+    }
+}
+
+/// Panics with a hang diagnosis, reported at the caller's location.
+#[track_caller]
+pub(crate) fn fail(diagnosis: String) -> ! {
+    panic!("{DIAGNOSIS_MARKER}{diagnosis}")
+}
+
+#[cfg(not(loom))]
+pub(crate) use plain::{Watch, note_blocked, wait};
+
+#[cfg(loom)]
+pub(crate) use modelled::{Watch, blocked_waits, clear, note_blocked, wait};
+
+#[cfg(not(loom))]
+mod plain {
+    use super::DEFAULT_LIMIT;
+    use crate::raw::{Condvar, MutexGuard};
+    use std::sync::{LockResult, PoisonError, RwLock};
+    use std::time::{Duration, Instant};
+
+    /// `None` until first read or set; then `Some(limit)`.
+    static LIMIT: RwLock<Option<Option<Duration>>> = RwLock::new(None);
+
+    pub(super) fn limit() -> Option<Duration> {
+        if let Some(limit) = *LIMIT.read().unwrap_or_else(|e| e.into_inner()) {
+            return limit;
+        }
+        let from_env = match std::env::var(super::LIMIT_ENV) {
+            Ok(text) => match text.trim().parse::<u64>() {
+                Ok(0) => None,
+                Ok(millis) => Some(Duration::from_millis(millis)),
+                Err(_) => Some(DEFAULT_LIMIT),
+            },
+            Err(_) => Some(DEFAULT_LIMIT),
+        };
+        *LIMIT.write().unwrap_or_else(|e| e.into_inner()) = Some(from_env);
+        from_env
+    }
+
+    pub(super) fn set_limit(limit: Option<Duration>) {
+        *LIMIT.write().unwrap_or_else(|e| e.into_inner()) = Some(limit);
+    }
+
+    /// The clock of one blocking operation, which may wake and wait again several times.
+    pub(crate) struct Watch {
+        started: Instant,
+        limit: Option<Duration>,
+    }
+
+    impl Watch {
+        pub(crate) fn start() -> Self {
+            Watch { started: Instant::now(), limit: limit() }
+        }
+
+        /// The bound this operation runs under; only meaningful once it expired.
+        pub(crate) fn limit(&self) -> Duration {
+            self.limit.unwrap_or_default()
+        }
+    }
+
+    /// Waits once on `condvar`. Returns the guard, as std's wait does, and whether the
+    /// operation's bound has passed. A wake-up may be spurious: callers re-check their condition.
+    pub(crate) fn wait<'a, T>(
+        condvar: &Condvar,
+        guard: MutexGuard<'a, T>,
+        watch: &Watch,
+    ) -> (LockResult<MutexGuard<'a, T>>, bool) {
+        let Some(limit) = watch.limit else {
+            return (condvar.wait(guard), false);
+        };
+        let Some(left) = limit.checked_sub(watch.started.elapsed()).filter(|d| !d.is_zero()) else {
+            return (Ok(guard), true);
+        };
+        let woken = match condvar.wait_timeout(guard, left) {
+            Ok((guard, _)) => Ok(guard),
+            Err(poisoned) => Err(PoisonError::new(poisoned.into_inner().0)),
+        };
+        (woken, watch.started.elapsed() >= limit)
+    }
+
+    /// Records, for `join()` diagnoses, what the current kit thread is blocked on.
+    pub(crate) fn note_blocked(what: impl FnOnce() -> String) -> BlockedNote {
+        crate::thread::set_blocked_on(Some(what()));
+        BlockedNote(())
+    }
+
+    /// Clears the note when the blocking operation ends, however it ends.
+    pub(crate) struct BlockedNote(());
+
+    impl Drop for BlockedNote {
+        fn drop(&mut self) {
+            crate::thread::set_blocked_on(None);
+        }
+    }
+}
+
+#[cfg(loom)]
+mod modelled {
+    use crate::raw::{Condvar, MutexGuard};
+    use std::collections::BTreeMap;
+    use std::sync::{LockResult, Mutex};
+    use std::time::Duration;
+
+    pub(crate) struct Watch;
+
+    impl Watch {
+        pub(crate) fn start() -> Self {
+            Watch
+        }
+
+        pub(crate) fn limit(&self) -> Duration {
+            Duration::ZERO
+        }
+    }
+
+    /// Under loom a wait never expires: loom reports a wait that cannot end as a deadlock.
+    #[track_caller]
+    pub(crate) fn wait<'a, T>(
+        condvar: &Condvar,
+        guard: MutexGuard<'a, T>,
+        _watch: &Watch,
+    ) -> (LockResult<MutexGuard<'a, T>>, bool) {
+        (condvar.wait(guard), false)
+    }
+
+    /// The kit's waits in progress in the current loom execution, by a unique key. loom runs the
+    /// model's threads one at a time on one OS thread, so a plain std mutex is never contended.
+    static BLOCKED: Mutex<BTreeMap<u64, String>> = Mutex::new(BTreeMap::new());
+    static NEXT_KEY: Mutex<u64> = Mutex::new(0);
+
+    /// Records a wait so that a deadlock report can say what each blocked thread waits for.
+    pub(crate) fn note_blocked(what: impl FnOnce() -> String) -> BlockedNote {
+        let mut next = NEXT_KEY.lock().unwrap_or_else(|e| e.into_inner());
+        let key = *next;
+        *next += 1;
+        // loom's deadlock report numbers threads as `Id(n)`; the notes use the same numbers.
+        let id = format!("{:?}", loom::thread::current().id());
+        let number: String = id.chars().filter(char::is_ascii_digit).collect();
+        let note = format!("thread {number}: {}", what());
+        BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).insert(key, note);
+        BlockedNote(key)
+    }
+
+    pub(crate) struct BlockedNote(u64);
+
+    impl Drop for BlockedNote {
+        fn drop(&mut self) {
+            BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.0);
+        }
+    }
+
+    /// What every blocked kit wait is waiting for, one line each.
+    pub(crate) fn blocked_waits() -> Vec<String> {
+        BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect()
+    }
+
+    /// Forgets the waits of an execution that ended.
+    pub(crate) fn clear() {
+        BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}

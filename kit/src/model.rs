@@ -1,0 +1,101 @@
+//! Running a loom model with the preemption bound pinned in code, so every run of a test explores
+//! the same schedules whatever the environment says.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
+use std::time::Instant;
+
+/// The bound every model uses unless it asks for more: enough to find the bugs of this workbook,
+/// small enough that a model of main plus three threads checks in under a second.
+pub const DEFAULT_PREEMPTION_BOUND: usize = 2;
+
+/// Checks `model` under every schedule loom explores at the default preemption bound.
+#[track_caller]
+pub fn check<F>(model: F)
+where
+    F: Fn() + Sync + Send + 'static,
+{
+    Model::new().check(model)
+}
+
+/// A loom model run with settings fixed in code.
+#[derive(Debug, Clone)]
+pub struct Model {
+    preemption_bound: usize,
+}
+
+impl Default for Model {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Model {
+    /// The default settings.
+    pub fn new() -> Self {
+        Model { preemption_bound: DEFAULT_PREEMPTION_BOUND }
+    }
+
+    /// Explores schedules with up to `bound` preemptions (loom's `preemption_bound`).
+    pub fn preemption_bound(mut self, bound: usize) -> Self {
+        self.preemption_bound = bound;
+        self
+    }
+
+    /// Runs the model; panics (or aborts, for a deadlock) on the first failing schedule, and
+    /// prints how many schedules it explored when all pass.
+    pub fn check<F>(self, model: F)
+    where
+        F: Fn() + Sync + Send + 'static,
+    {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(self.preemption_bound);
+        // Source locations in loom's reports, whatever LOOM_LOCATION says.
+        builder.location = true;
+        let iterations = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&iterations);
+        let started = Instant::now();
+        explain_deadlocks();
+        builder.check(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+            crate::hang::clear();
+            model()
+        });
+        println!(
+            "loom: {} iterations in {:.3}s at preemption bound {}",
+            iterations.load(Ordering::Relaxed),
+            started.elapsed().as_secs_f64(),
+            self.preemption_bound
+        );
+    }
+}
+
+/// Follows loom's deadlock report with what each blocked kit wait was waiting for: loom alone
+/// names only a location, often inside the kit.
+fn explain_deadlocks() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            previous(info);
+            let message = info
+                .payload()
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| info.payload().downcast_ref::<&str>().copied())
+                .unwrap_or("");
+            if message.starts_with(LOOM_DEADLOCK) {
+                let waits = crate::hang::blocked_waits();
+                if !waits.is_empty() {
+                    eprintln!("{}", crate::hang::DEADLOCK_HEADER);
+                    for wait in waits {
+                        eprintln!("  - {}", wait.replace('\n', "\n    "));
+                    }
+                }
+            }
+        }));
+    });
+}
+
+/// How loom's deadlock panic starts.
+const LOOM_DEADLOCK: &str = "deadlock; threads";

@@ -1,0 +1,291 @@
+//! `std::thread`'s `spawn` and `JoinHandle`, or loom's under `--cfg loom`.
+//!
+//! In a plain build, a kit thread remembers where it was spawned and what it is blocked on, so a
+//! `join()` that would wait forever fails with a diagnosis; and [`LiveThreads`] counts live
+//! threads so tests can assert that concurrency stayed bounded.
+
+#[cfg(loom)]
+pub use loom::thread::{Thread, ThreadId, current, yield_now};
+pub use std::thread::Result;
+#[cfg(not(loom))]
+pub use std::thread::{Thread, ThreadId, available_parallelism, current, yield_now};
+
+#[cfg(not(loom))]
+pub(crate) use plain::set_blocked_on;
+#[cfg(not(loom))]
+pub use plain::{JoinHandle, LiveThreads, spawn};
+
+#[cfg(loom)]
+pub use modelled::{JoinHandle, spawn};
+
+#[cfg(not(loom))]
+mod plain {
+    use crate::hang;
+    use std::cell::RefCell;
+    use std::panic::Location;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Condvar, Mutex};
+
+    /// What the kit knows about one thread it spawned.
+    struct ThreadRecord {
+        spawned_at: &'static Location<'static>,
+        state: Mutex<ThreadState>,
+        changed: Condvar,
+    }
+
+    #[derive(Default)]
+    struct ThreadState {
+        blocked_on: Option<String>,
+        finished: bool,
+    }
+
+    impl ThreadRecord {
+        fn update(&self, change: impl FnOnce(&mut ThreadState)) {
+            change(&mut crate::raw::lock(&self.state));
+            self.changed.notify_all();
+        }
+    }
+
+    thread_local! {
+        static CURRENT_RECORD: RefCell<Option<Arc<ThreadRecord>>> = const { RefCell::new(None) };
+        static CURRENT_GAUGES: RefCell<Vec<Arc<Gauge>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Notes what the current kit thread is blocked on; a thread the kit did not spawn has no note.
+    pub(crate) fn set_blocked_on(what: Option<String>) {
+        CURRENT_RECORD.with(|record| {
+            if let Some(record) = &*record.borrow() {
+                record.update(|state| state.blocked_on = what);
+            }
+        });
+    }
+
+    /// Marks the thread finished when its closure returns or unwinds.
+    struct FinishOnDrop(Arc<ThreadRecord>);
+
+    impl Drop for FinishOnDrop {
+        fn drop(&mut self) {
+            self.0.update(|state| state.finished = true);
+        }
+    }
+
+    /// Like [`std::thread::spawn`].
+    #[track_caller]
+    pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let record = Arc::new(ThreadRecord {
+            spawned_at: Location::caller(),
+            state: Mutex::new(ThreadState::default()),
+            changed: Condvar::new(),
+        });
+        // Counted from the moment of spawning, so a burst of spawns shows at once in the peak. If
+        // the spawn fails, the closure and this count are dropped together.
+        let counted = CountedThread::start();
+        let child_record = Arc::clone(&record);
+        let inner = std::thread::spawn(move || {
+            let _finished = FinishOnDrop(Arc::clone(&child_record));
+            CURRENT_RECORD.with(|current| *current.borrow_mut() = Some(child_record));
+            let _counted = counted.adopt();
+            f()
+        });
+        JoinHandle { inner, record }
+    }
+
+    /// Like [`std::thread::JoinHandle`].
+    pub struct JoinHandle<T> {
+        inner: std::thread::JoinHandle<T>,
+        record: Arc<ThreadRecord>,
+    }
+
+    impl<T> JoinHandle<T> {
+        /// Like [`std::thread::JoinHandle::join`], but a join that would wait forever panics with a
+        /// diagnosis once the hang limit has passed.
+        #[track_caller]
+        pub fn join(self) -> std::thread::Result<T> {
+            let site = Location::caller();
+            let _note = hang::note_blocked(|| format!("`join()` at {site}"));
+            self.wait_for("`join()`", site, "finish", |state| state.finished);
+            self.inner.join()
+        }
+
+        /// Blocks until the thread is blocked in a kit wait (a `recv`, a `join`, a condvar or
+        /// clock wait...) or has finished, and returns what it is blocked on (`None` once it has
+        /// finished). Lets a test act only once the code under test has reached a wait, with no
+        /// sleep: the ordering is certain, not likely.
+        #[track_caller]
+        pub fn wait_until_blocked(&self) -> Option<String> {
+            let site = Location::caller();
+            let state = self.wait_for("`wait_until_blocked()`", site, "block or finish", |state| {
+                state.finished || state.blocked_on.is_some()
+            });
+            if state.finished { None } else { state.blocked_on }
+        }
+
+        /// Waits until `reached` holds for the thread's state, or fails with a hang diagnosis.
+        #[track_caller]
+        fn wait_for(
+            &self,
+            call: &str,
+            site: &Location<'_>,
+            goal: &str,
+            reached: impl Fn(&ThreadState) -> bool,
+        ) -> ThreadState {
+            let watch = hang::Watch::start();
+            let mut state = crate::raw::lock(&self.record.state);
+            while !reached(&state) {
+                let (woken, expired) = hang::wait(&self.record.changed, state, &watch);
+                state = crate::raw::unpoisoned(woken);
+                if expired {
+                    let doing = match &state.blocked_on {
+                        Some(what) => format!("It is blocked in {what}."),
+                        None => "It is not blocked in a kit wait: it may be looping, or blocked \
+                                 in something the kit does not watch."
+                            .to_owned(),
+                    };
+                    drop(state);
+                    hang::fail(format!(
+                        "{call} at {site} waited {} for the thread spawned at {} to {goal}, and it has not. \
+                         {doing}",
+                        hang::seconds(watch.limit()),
+                        self.record.spawned_at,
+                    ));
+                }
+            }
+            ThreadState { blocked_on: state.blocked_on.clone(), finished: state.finished }
+        }
+
+        /// Like [`std::thread::JoinHandle::thread`].
+        pub fn thread(&self) -> &std::thread::Thread {
+            self.inner.thread()
+        }
+
+        /// Like [`std::thread::JoinHandle::is_finished`].
+        pub fn is_finished(&self) -> bool {
+            self.inner.is_finished()
+        }
+    }
+
+    impl<T> std::fmt::Debug for JoinHandle<T> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("JoinHandle").field("spawned_at", &self.record.spawned_at).finish()
+        }
+    }
+
+    #[derive(Default)]
+    struct Gauge {
+        live: AtomicUsize,
+        peak: AtomicUsize,
+        spawned: AtomicUsize,
+    }
+
+    /// Counts the kit threads spawned from the thread that created it (and from their threads, and
+    /// so on) while it lives: how many are alive now, the most alive at once, and how many were
+    /// spawned. Threads of other tests running in the same process are not counted.
+    ///
+    /// ```
+    /// let threads = kit::thread::LiveThreads::track();
+    /// kit::thread::spawn(|| ()).join().unwrap();
+    /// assert_eq!(threads.peak(), 1);
+    /// ```
+    pub struct LiveThreads {
+        gauge: Arc<Gauge>,
+    }
+
+    impl LiveThreads {
+        /// Starts counting; counting stops when the value is dropped.
+        pub fn track() -> Self {
+            let gauge = Arc::new(Gauge::default());
+            CURRENT_GAUGES.with(|gauges| gauges.borrow_mut().push(Arc::clone(&gauge)));
+            LiveThreads { gauge }
+        }
+
+        /// Threads spawned and not yet finished.
+        pub fn live(&self) -> usize {
+            self.gauge.live.load(Ordering::SeqCst)
+        }
+
+        /// The most threads alive at the same moment.
+        pub fn peak(&self) -> usize {
+            self.gauge.peak.load(Ordering::SeqCst)
+        }
+
+        /// Threads spawned in all.
+        pub fn spawned(&self) -> usize {
+            self.gauge.spawned.load(Ordering::SeqCst)
+        }
+    }
+
+    impl Drop for LiveThreads {
+        fn drop(&mut self) {
+            CURRENT_GAUGES.with(|gauges| {
+                gauges.borrow_mut().retain(|gauge| !Arc::ptr_eq(gauge, &self.gauge))
+            });
+        }
+    }
+
+    /// One spawned thread's share in every gauge that was tracking where it was spawned.
+    struct CountedThread {
+        gauges: Vec<Arc<Gauge>>,
+    }
+
+    impl CountedThread {
+        fn start() -> Self {
+            let gauges = CURRENT_GAUGES.with(|gauges| gauges.borrow().clone());
+            for gauge in &gauges {
+                gauge.spawned.fetch_add(1, Ordering::SeqCst);
+                let live = gauge.live.fetch_add(1, Ordering::SeqCst) + 1;
+                gauge.peak.fetch_max(live, Ordering::SeqCst);
+            }
+            CountedThread { gauges }
+        }
+
+        /// Runs in the new thread: its own spawns count towards the same gauges.
+        fn adopt(self) -> Self {
+            CURRENT_GAUGES.with(|gauges| *gauges.borrow_mut() = self.gauges.clone());
+            self
+        }
+    }
+
+    impl Drop for CountedThread {
+        fn drop(&mut self) {
+            for gauge in &self.gauges {
+                gauge.live.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+#[cfg(loom)]
+mod modelled {
+    /// Like [`std::thread::spawn`].
+    #[track_caller]
+    pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        JoinHandle { inner: loom::thread::spawn(f) }
+    }
+
+    /// Like [`std::thread::JoinHandle`].
+    #[derive(Debug)]
+    pub struct JoinHandle<T> {
+        inner: loom::thread::JoinHandle<T>,
+    }
+
+    impl<T> JoinHandle<T> {
+        /// Like [`std::thread::JoinHandle::join`].
+        #[track_caller]
+        pub fn join(self) -> std::thread::Result<T> {
+            self.inner.join()
+        }
+
+        /// Like [`std::thread::JoinHandle::thread`].
+        pub fn thread(&self) -> &loom::thread::Thread {
+            self.inner.thread()
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Time behind a trait, so time-based code can be tested without waiting: production code takes a
+//! [`Clock`], `main` passes a [`RealClock`], and tests pass a [`ManualClock`] that moves only when
+//! the test calls [`ManualClock::advance`]. loom has no time, so under loom only the manual clock
+//! makes sense.
+
+use crate::hang;
+use crate::raw::{self, Condvar, Mutex};
+use std::panic::Location;
+use std::time::{Duration, Instant};
+
+/// A source of time, and a way to wait for it to pass.
+pub trait Clock: Send + Sync {
+    /// The current instant.
+    fn now(&self) -> Instant;
+
+    /// Blocks the calling thread until `duration` has passed on this clock.
+    #[track_caller]
+    fn sleep(&self, duration: Duration);
+
+    /// Blocks until `deadline`; returns at once if it has passed.
+    #[track_caller]
+    fn sleep_until(&self, deadline: Instant) {
+        let now = self.now();
+        if deadline > now {
+            self.sleep(deadline - now);
+        }
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
+    fn now(&self) -> Instant {
+        (**self).now()
+    }
+
+    #[track_caller]
+    fn sleep(&self, duration: Duration) {
+        (**self).sleep(duration)
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for &C {
+    fn now(&self) -> Instant {
+        (**self).now()
+    }
+
+    #[track_caller]
+    fn sleep(&self, duration: Duration) {
+        (**self).sleep(duration)
+    }
+}
+
+/// The system's clock: [`Instant::now`] and [`std::thread::sleep`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RealClock;
+
+impl Clock for RealClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration)
+    }
+}
+
+/// A clock that stands still until the test moves it with [`advance`](ManualClock::advance).
+/// Sleepers wake when the clock reaches their deadline, so a test decides exactly when each
+/// deadline passes, and runs in microseconds whatever the durations.
+#[derive(Debug)]
+pub struct ManualClock {
+    origin: Instant,
+    state: Mutex<ManualState>,
+    changed: Condvar,
+}
+
+#[derive(Debug)]
+struct ManualState {
+    elapsed: Duration,
+    sleepers: usize,
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ManualClock {
+    /// A clock at an arbitrary starting instant, with nobody asleep.
+    pub fn new() -> Self {
+        ManualClock {
+            origin: Instant::now(),
+            state: Mutex::new(ManualState { elapsed: Duration::ZERO, sleepers: 0 }),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// Moves the clock forward and wakes every sleeper whose deadline has come.
+    pub fn advance(&self, duration: Duration) {
+        raw::lock(&self.state).elapsed += duration;
+        self.changed.notify_all();
+    }
+
+    /// How far the clock has been moved since it was made.
+    pub fn elapsed(&self) -> Duration {
+        raw::lock(&self.state).elapsed
+    }
+
+    /// How many threads are asleep on this clock right now.
+    pub fn sleepers(&self) -> usize {
+        raw::lock(&self.state).sleepers
+    }
+
+    /// Blocks until at least `count` threads are asleep on this clock: lets a test advance the
+    /// clock only once the code under test is waiting for it, with no real sleep.
+    #[track_caller]
+    pub fn wait_for_sleepers(&self, count: usize) {
+        let site = Location::caller();
+        let watch = hang::Watch::start();
+        let _note = hang::note_blocked(|| format!("`wait_for_sleepers()` at {site}"));
+        let mut state = raw::lock(&self.state);
+        while state.sleepers < count {
+            let (woken, expired) = hang::wait(&self.changed, state, &watch);
+            state = raw::unpoisoned(woken);
+            if expired {
+                let asleep = state.sleepers;
+                drop(state);
+                hang::fail(format!(
+                    "`wait_for_sleepers({count})` at {site} waited {} but only {asleep} \
+                     thread(s) went to sleep on the ManualClock.",
+                    hang::seconds(watch.limit())
+                ));
+            }
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Instant {
+        self.origin + raw::lock(&self.state).elapsed
+    }
+
+    #[track_caller]
+    fn sleep(&self, duration: Duration) {
+        if duration.is_zero() {
+            return;
+        }
+        let site = Location::caller();
+        let watch = hang::Watch::start();
+        let _note = hang::note_blocked(|| format!("`sleep()` at {site} on a ManualClock"));
+        let mut state = raw::lock(&self.state);
+        let wake_at = state.elapsed + duration;
+        state.sleepers += 1;
+        self.changed.notify_all();
+        while state.elapsed < wake_at {
+            let (woken, expired) = hang::wait(&self.changed, state, &watch);
+            state = raw::unpoisoned(woken);
+            if expired {
+                let now = state.elapsed;
+                state.sleepers -= 1;
+                drop(state);
+                hang::fail(format!(
+                    "`sleep()` at {site} waited {} (real time) for a ManualClock to reach \
+                     {wake_at:?}, but it stayed at {now:?}. A ManualClock moves only when the test \
+                     calls `advance()`.",
+                    hang::seconds(watch.limit())
+                ));
+            }
+        }
+        state.sleepers -= 1;
+    }
+}

@@ -1,0 +1,116 @@
+//! Waits that can never end fail fast and say why, naming the exact source lines.
+#![cfg(not(loom))]
+
+use kit::hang::DIAGNOSIS_MARKER;
+use kit::sync::mpsc;
+use kit::sync::{Arc, Condvar, Mutex};
+use kit::thread;
+use kit::time::{Clock, ManualClock};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+/// Short, so the suite stays fast; every wait here is meant to expire.
+fn short_limit() {
+    kit::hang::set_limit(Some(Duration::from_millis(150)));
+}
+
+fn panic_message(run: impl FnOnce()) -> String {
+    let payload = catch_unwind(AssertUnwindSafe(run)).expect_err("the wait should have failed");
+    match payload.downcast::<String>() {
+        Ok(text) => *text,
+        Err(payload) => payload.downcast_ref::<&str>().unwrap_or(&"?").to_string(),
+    }
+}
+
+fn here(line: u32) -> String {
+    format!("{}:{line}:", file!())
+}
+
+#[test]
+fn a_receiver_waiting_forever_names_every_live_sender() {
+    short_limit();
+    let (created, (tx, rx)) = (line!(), mpsc::channel::<u32>());
+    let (cloned, clone) = (line!(), tx.clone());
+    let message = panic_message(|| {
+        rx.recv().unwrap();
+    });
+    assert!(message.starts_with(DIAGNOSIS_MARKER), "{message}");
+    assert!(message.contains("`recv()` at"), "{message}");
+    assert!(message.contains("2 still are"), "{message}");
+    assert!(message.contains(&format!("Sender created at {}", here(created))), "{message}");
+    assert!(message.contains(&format!("Sender cloned at {}", here(cloned))), "{message}");
+    drop((tx, clone));
+}
+
+#[test]
+fn a_dropped_sender_is_no_longer_named() {
+    short_limit();
+    let (tx, rx) = mpsc::channel::<u32>();
+    let (kept_at, kept) = (line!(), tx.clone());
+    drop(tx);
+    let message = panic_message(|| for _ in &rx {});
+    assert!(message.contains("1 still is"), "{message}");
+    assert!(message.contains(&here(kept_at)), "{message}");
+    drop(kept);
+}
+
+#[test]
+fn a_rendezvous_send_with_no_receiver_says_so() {
+    short_limit();
+    let (created, (tx, _rx)) = (line!(), mpsc::sync_channel::<u32>(0));
+    let message = panic_message(|| tx.send(1).unwrap());
+    assert!(message.contains("capacity 0"), "{message}");
+    assert!(message.contains(&here(created)), "{message}");
+}
+
+#[test]
+fn a_full_channel_send_says_so() {
+    short_limit();
+    let (tx, _rx) = mpsc::sync_channel::<u32>(1);
+    tx.send(1).unwrap();
+    let message = panic_message(|| tx.send(2).unwrap());
+    assert!(message.contains("waited") && message.contains("room"), "{message}");
+}
+
+#[test]
+fn a_join_names_the_spawn_site_and_what_the_thread_is_blocked_on() {
+    short_limit();
+    let (tx, rx) = mpsc::channel::<u32>();
+    let (started_tx, started_rx) = mpsc::channel();
+    // recv_timeout is bounded by its caller, never by the hang limit, so only the join expires.
+    let block = move || {
+        started_tx.send(()).unwrap();
+        rx.recv_timeout(Duration::from_secs(60))
+    };
+    let (spawned, worker) = (line!(), thread::spawn(block));
+    started_rx.recv().unwrap();
+    let message = panic_message(|| {
+        let _ = worker.join();
+    });
+    assert!(message.contains(&format!("thread spawned at {}", here(spawned))), "{message}");
+    assert!(message.contains("to finish, and it has not"), "{message}");
+    assert!(message.contains("It is blocked in `recv_timeout()` at"), "{message}");
+    drop(tx);
+}
+
+#[test]
+fn a_condvar_wait_without_notify_fails() {
+    short_limit();
+    let pair = Arc::new((Mutex::new(false), Condvar::new()));
+    let message = panic_message(|| {
+        let (lock, ready) = &*pair;
+        let _guard = ready.wait_while(lock.lock().unwrap(), |ready| !*ready).unwrap();
+    });
+    assert!(message.contains("`Condvar::wait_while()` at"), "{message}");
+    assert!(!pair.0.is_poisoned(), "the diagnosis must not poison the user's mutex");
+}
+
+#[test]
+fn sleeping_on_a_manual_clock_nobody_advances_says_so() {
+    short_limit();
+    let clock = ManualClock::new();
+    let message = panic_message(|| clock.sleep(Duration::from_secs(5)));
+    assert!(message.contains("ManualClock"), "{message}");
+    assert!(message.contains("advance()"), "{message}");
+    assert_eq!(clock.sleepers(), 0);
+}

@@ -1,0 +1,98 @@
+//! The live-thread gauge and the clocks.
+#![cfg(not(loom))]
+
+use kit::sync::mpsc;
+use kit::sync::{Arc, Barrier, Condvar, Mutex};
+use kit::thread::{self, LiveThreads};
+use kit::time::{Clock, ManualClock};
+use std::time::Duration;
+
+#[test]
+fn the_gauge_sees_the_peak_of_concurrent_threads_and_their_children() {
+    let threads = LiveThreads::track();
+    let barrier = Arc::new(Barrier::new(4));
+    let handles: Vec<_> = (0..3)
+        .map(|_| {
+            let barrier = barrier.clone();
+            thread::spawn(move || {
+                barrier.wait();
+                thread::spawn(|| ()).join().unwrap();
+            })
+        })
+        .collect();
+    barrier.wait();
+    handles.into_iter().for_each(|h| h.join().unwrap());
+    assert!(threads.peak() >= 3 && threads.peak() <= 6, "peak {}", threads.peak());
+    assert_eq!(threads.spawned(), 6);
+    assert_eq!(threads.live(), 0);
+}
+
+#[test]
+fn the_gauge_counts_one_at_a_time_when_threads_are_joined_in_turn() {
+    let threads = LiveThreads::track();
+    for _ in 0..5 {
+        thread::spawn(|| ()).join().unwrap();
+    }
+    assert_eq!(threads.peak(), 1);
+    assert_eq!(threads.spawned(), 5);
+}
+
+#[test]
+fn a_manual_clock_wakes_a_sleeper_exactly_when_advanced_past_its_deadline() {
+    let clock = Arc::new(ManualClock::new());
+    let start = clock.now();
+    let (woke_tx, woke_rx) = mpsc::channel();
+    let sleeper = {
+        let clock = clock.clone();
+        thread::spawn(move || {
+            clock.sleep(Duration::from_secs(10));
+            woke_tx.send(clock.now()).unwrap();
+        })
+    };
+    clock.wait_for_sleepers(1);
+    clock.advance(Duration::from_secs(9));
+    assert!(woke_rx.try_recv().is_err(), "woke before its deadline");
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(woke_rx.recv().unwrap() - start, Duration::from_secs(10));
+    sleeper.join().unwrap();
+}
+
+#[test]
+fn sleep_until_a_past_instant_returns_at_once() {
+    let clock = ManualClock::new();
+    let then = clock.now();
+    clock.advance(Duration::from_secs(1));
+    clock.sleep_until(then);
+    assert_eq!(clock.elapsed(), Duration::from_secs(1));
+}
+
+#[test]
+fn condvar_wait_while_returns_once_the_condition_is_met() {
+    let pair = Arc::new((Mutex::new(0), Condvar::new()));
+    let setter = {
+        let pair = pair.clone();
+        thread::spawn(move || {
+            *pair.0.lock().unwrap() = 3;
+            pair.1.notify_all();
+        })
+    };
+    let guard = pair.1.wait_while(pair.0.lock().unwrap(), |n| *n < 3).unwrap();
+    assert_eq!(*guard, 3);
+    drop(guard);
+    setter.join().unwrap();
+}
+
+#[test]
+fn wait_until_blocked_reports_the_wait_the_thread_reached_then_its_end() {
+    let (tx, rx) = mpsc::channel::<u32>();
+    let worker = thread::spawn(move || rx.recv().ok());
+    let blocked = worker.wait_until_blocked().expect("the worker is still running");
+    assert!(blocked.starts_with("`recv()` at"), "{blocked}");
+    tx.send(4).unwrap();
+    let (done_tx, done_rx) = mpsc::channel();
+    let finisher = thread::spawn(move || done_tx.send(()).unwrap());
+    done_rx.recv().unwrap();
+    assert_eq!(finisher.wait_until_blocked(), None, "finished threads block on nothing");
+    assert_eq!(worker.join().unwrap(), Some(4));
+    finisher.join().unwrap();
+}
