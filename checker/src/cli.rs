@@ -11,6 +11,13 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Show the current exercise and rerun it on every save (what bare `workbook` does).
+    Watch {
+        /// Poll the files instead of waiting for change events, for file systems that send none
+        /// (NFS, WSL's /mnt drives).
+        #[arg(long)]
+        poll: bool,
+    },
     /// List the exercises in order, with what is done and the points.
     List,
     /// Run an exercise through all its steps (the current one by default); marks it done when

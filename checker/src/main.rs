@@ -7,6 +7,7 @@ mod process;
 mod progress;
 mod report;
 mod run;
+mod watch;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -18,12 +19,18 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     report::style::configure();
     // Children run in process groups of their own, which the terminal's Ctrl-C does not reach:
-    // end them before going.
+    // end them, and give the terminal back, on Ctrl-C, SIGTERM, SIGHUP and panics alike.
     let _ = ctrlc::set_handler(|| {
         process::end_all();
-        let _ = console::Term::stderr().show_cursor();
+        watch::restore_terminal();
         std::process::exit(130);
     });
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        process::end_all();
+        watch::restore_terminal();
+        default_hook(info);
+    }));
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(error) => {

@@ -10,16 +10,17 @@ use std::time::Instant;
 /// report on stdout. Exits 0 only when all pass. Changes no progress.
 pub fn check(workbook: &Workbook, as_json: bool, solutions: bool) -> Result<ExitCode> {
     let source = if solutions { Source::Solutions } else { Source::Exercises };
-    let runner = Runner::new(workbook, source, style::colors() && !as_json, Cancel::new())?;
+    let runner = Runner::new(workbook, source, style::colors() && !as_json)?;
+    let cancel = Cancel::new();
     let started = Instant::now();
     let total = workbook.exercises.len();
     eprintln!("Building {total} {}...", source.dir());
-    let Some(prebuilt) = runner.prebuild(&workbook.exercises)? else {
+    let Some(prebuilt) = runner.prebuild(&workbook.exercises, &cancel)? else {
         return Ok(ExitCode::FAILURE);
     };
     let mut reports: Vec<ExerciseReport> = Vec::with_capacity(total);
     for (index, exercise) in workbook.exercises.iter().enumerate() {
-        let report = runner.run(exercise, Some(&prebuilt), &mut |_| {})?;
+        let report = runner.run(exercise, Some(&prebuilt), &cancel, &mut |_| {})?;
         eprintln!("[{}/{total}] {}", index + 1, style::check_line(exercise, &report, source));
         reports.push(report);
     }

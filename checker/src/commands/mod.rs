@@ -3,7 +3,7 @@
 mod check;
 mod hint;
 mod list;
-mod reset;
+pub mod reset;
 mod run;
 
 use crate::cli::{Cli, Command};
@@ -15,7 +15,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
     let here = std::env::current_dir().context("failed to read the current folder")?;
     let workbook = Workbook::discover(&here)?;
     match cli.command {
-        None => run::start(&workbook),
+        None => crate::watch::watch(&workbook, false),
+        Some(Command::Watch { poll }) => crate::watch::watch(&workbook, poll),
         Some(Command::List) => list::list(&workbook),
         Some(Command::Run { name }) => run::run(&workbook, name.as_deref()),
         Some(Command::Hint { name, more }) => hint::hint(&workbook, name.as_deref(), more),

@@ -1,4 +1,4 @@
-use crate::info::{InputError, Source, Workbook};
+use crate::info::{Exercise, InputError, Source, Workbook};
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -12,22 +12,32 @@ const BACKUPS: &str = ".workbook-backups";
 pub fn reset(workbook: &Workbook, name: &str) -> Result<ExitCode> {
     let exercise = workbook.find(name)?;
     let progress = Progress::load(workbook)?;
+    println!("{}", restore_stub(workbook, &progress, exercise)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Restores `exercise`'s original file, backing up the learner's first. Says what it did.
+pub fn restore_stub(
+    workbook: &Workbook,
+    progress: &Progress,
+    exercise: &Exercise,
+) -> Result<String> {
     let relative = exercise.path(Source::Exercises);
     let original = original_stub(&workbook.root, progress.base(), &relative)?;
     let path = workbook.root.join(&relative);
     let current = std::fs::read(&path).unwrap_or_default();
     if current == original {
-        println!("{} is already the original; nothing to do.", relative.display());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(format!("{} is already the original; nothing to do.", relative.display()));
     }
+    let mut said = String::new();
     if path.exists() {
-        let backup = backup(&workbook.root, name, &current)?;
-        println!("Your version is saved in {}.", backup.display());
+        let backup = backup(&workbook.root, &exercise.name, &current)?;
+        said = format!("Your version is saved in {}.\n", backup.display());
     }
     std::fs::write(&path, original)
         .with_context(|| format!("failed to write {}", path.display()))?;
-    println!("{} is back to the original.", relative.display());
-    Ok(ExitCode::SUCCESS)
+    said.push_str(&format!("{} is back to the original.", relative.display()));
+    Ok(said)
 }
 
 /// The stub as committed at `base` (where the learner started), or at HEAD without one.

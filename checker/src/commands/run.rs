@@ -6,16 +6,6 @@ use crate::run::Runner;
 use anyhow::Result;
 use std::process::ExitCode;
 
-/// Bare `workbook`: greets a new learner, then runs the current exercise.
-pub fn start(workbook: &Workbook) -> Result<ExitCode> {
-    let progress = Progress::load(workbook)?;
-    if progress.fresh {
-        println!("{}\n", workbook.welcome_message.trim_end());
-    }
-    let current = progress.current(workbook).name.clone();
-    run(workbook, Some(&current))
-}
-
 /// `workbook run [NAME]`: every step of one exercise; marks it done and moves on when it passes.
 pub fn run(workbook: &Workbook, name: Option<&str>) -> Result<ExitCode> {
     let mut progress = Progress::load(workbook)?;
@@ -28,9 +18,9 @@ pub fn run(workbook: &Workbook, name: Option<&str>) -> Result<ExitCode> {
         Some(name) => workbook.find(name)?.clone(),
         None => progress.current(workbook).clone(),
     };
-    let runner = Runner::new(workbook, Source::Exercises, style::colors(), Cancel::new())?;
+    let runner = Runner::new(workbook, Source::Exercises, style::colors())?;
     terminal::print_header(&exercise, workbook);
-    let report = runner.run(&exercise, None, &mut terminal::print_event)?;
+    let report = runner.run(&exercise, None, &Cancel::new(), &mut terminal::print_event)?;
     if !report.passed() {
         terminal::print_failure_footer(&exercise);
         return Ok(ExitCode::FAILURE);

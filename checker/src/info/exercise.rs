@@ -22,7 +22,7 @@ pub struct Exercise {
 
 /// Which copy of an exercise to work on: the learner's stub or the reference solution. Each is a
 /// Cargo package of its own, with one binary per exercise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
     Exercises,
     Solutions,

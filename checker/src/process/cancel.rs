@@ -19,6 +19,15 @@ impl Cancel {
         Cancel::default()
     }
 
+    /// Kills every process group started under this token, now and from now on.
+    pub fn cancel(&self) {
+        let mut state = self.lock();
+        state.cancelled = true;
+        for &group in &state.groups {
+            super::unix::kill_group(group);
+        }
+    }
+
     pub fn is_cancelled(&self) -> bool {
         self.lock().cancelled
     }

@@ -135,6 +135,10 @@ pub fn end_all() {
     }
 }
 
+pub(super) fn kill_group(group: i32) {
+    signal_group(group, libc::SIGKILL);
+}
+
 fn signal_group(group: i32, signal: i32) {
     // SAFETY: kill has no memory-safety preconditions; a group that is already gone gives ESRCH,
     // which is what we want.

@@ -38,29 +38,40 @@ pub fn print_event(event: crate::run::Event<'_>) {
 }
 
 pub fn print_step(step: &StepReport) {
+    print!("{}", format_step(step, MESSAGE_LINES));
+}
+
+/// A step's line, and for a failure its message, cut to `max_lines` lines.
+pub fn format_step(step: &StepReport, max_lines: usize) -> String {
     let seconds = format!("{:.1}s", step.duration.as_secs_f64());
     match step.status {
         Status::Passed => {
-            let models = step.tests.len();
             let count = match step.tests.is_empty() {
                 true => String::new(),
-                false => format!("{models} passed"),
+                false => format!("{} passed", step.tests.len()),
             };
-            println!(
-                "  {} {:<8} {:>6}  {count}",
+            format!(
+                "  {} {:<8} {:>6}  {count}\n",
                 style::passed_mark(),
                 step.name.as_str(),
                 seconds
-            );
+            )
         }
         Status::Failed => {
             let why = step.failure_kind.map_or("failed", |kind| kind.describe());
-            println!("  {} {:<8} {:>6}  {why}", style::failed_mark(), step.name.as_str(), seconds);
+            let mut text = format!(
+                "  {} {:<8} {:>6}  {why}\n",
+                style::failed_mark(),
+                step.name.as_str(),
+                seconds
+            );
             if let Some(message) = &step.message {
-                println!("{}", indent(&elide(message)));
+                text.push_str(&indent(&elide(message, max_lines)));
+                text.push('\n');
             }
+            text
         }
-        Status::Skipped | Status::Cancelled => {}
+        Status::Skipped | Status::Cancelled => String::new(),
     }
 }
 
@@ -103,14 +114,10 @@ fn indent(text: &str) -> String {
     text.lines().map(|line| format!("      {line}")).collect::<Vec<_>>().join("\n")
 }
 
-fn elide(text: &str) -> String {
+fn elide(text: &str, max_lines: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
-    if lines.len() <= MESSAGE_LINES {
+    if lines.len() <= max_lines {
         return text.to_owned();
     }
-    format!(
-        "{}\n[... {} more lines ...]",
-        lines[..MESSAGE_LINES].join("\n"),
-        lines.len() - MESSAGE_LINES
-    )
+    format!("{}\n[... {} more lines ...]", lines[..max_lines].join("\n"), lines.len() - max_lines)
 }

@@ -1,4 +1,4 @@
-use super::build::{BuildMode, BuildSettings, Builds, Built, build};
+use super::build::{BuildMode, BuildSettings, Builds, Built, RustcCache, build, rebuild};
 use super::test_process::{list_tests, run_test};
 use super::verdict::judge;
 use super::{ExerciseReport, Limits, Status, StepName, StepReport, TestReport};
@@ -30,14 +30,15 @@ pub struct Runner {
     settings: BuildSettings,
     source: Source,
     jobs: usize,
-    cancel: Cancel,
     scratch: PathBuf,
+    /// Set in watch mode, where one exercise is rebuilt again and again.
+    rustc_cache: Option<RustcCache>,
 }
 
 impl Runner {
     /// Builds go to `target/workbook`, apart from the `target/debug` of an editor's cargo check,
     /// so the two never wait for each other's lock.
-    pub fn new(workbook: &Workbook, source: Source, color: bool, cancel: Cancel) -> Result<Self> {
+    pub fn new(workbook: &Workbook, source: Source, color: bool) -> Result<Self> {
         let target_dir = workbook.root.join("target").join("workbook");
         let scratch = target_dir.join("logs");
         std::fs::create_dir_all(&scratch)
@@ -52,20 +53,27 @@ impl Runner {
             },
             source,
             jobs,
-            cancel,
             scratch,
+            rustc_cache: None,
         })
     }
 
+    /// Rebuilds each exercise with the rustc command cargo used for it the first time, instead
+    /// of running cargo again: for watch mode, where every save rebuilds.
+    pub fn with_fast_rebuilds(mut self) -> Self {
+        self.rustc_cache = Some(RustcCache::default());
+        self
+    }
+
     /// Builds every exercise in `exercises` in two cargo runs (plain and loom) instead of two each.
-    pub fn prebuild(&self, exercises: &[Exercise]) -> Result<Option<Prebuilt>> {
+    pub fn prebuild(&self, exercises: &[Exercise], cancel: &Cancel) -> Result<Option<Prebuilt>> {
         let all: Vec<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
         let with_loom: Vec<&str> =
             exercises.iter().filter(|e| e.loom).map(|e| e.name.as_str()).collect();
-        let Some(plain) = self.build(&all, BuildMode::Plain)? else { return Ok(None) };
+        let Some(plain) = self.build(&all, BuildMode::Plain, cancel)? else { return Ok(None) };
         let loom = match with_loom.is_empty() {
             true => Builds::default(),
-            false => match self.build(&with_loom, BuildMode::Loom)? {
+            false => match self.build(&with_loom, BuildMode::Loom, cancel)? {
                 Some(loom) => loom,
                 None => return Ok(None),
             },
@@ -73,8 +81,9 @@ impl Runner {
         Ok(Some(Prebuilt { plain, loom }))
     }
 
-    fn build(&self, bins: &[&str], mode: BuildMode) -> Result<Option<Builds>> {
-        build(&self.settings, self.source, bins, mode, &self.cancel, &self.scratch)
+    fn build(&self, bins: &[&str], mode: BuildMode, cancel: &Cancel) -> Result<Option<Builds>> {
+        let capture = self.rustc_cache.as_ref().filter(|_| bins.len() == 1);
+        build(&self.settings, self.source, bins, mode, cancel, &self.scratch, capture)
     }
 
     /// The executable for one exercise: prebuilt, or built now. `None` when cancelled.
@@ -83,6 +92,7 @@ impl Runner {
         exercise: &Exercise,
         mode: BuildMode,
         prebuilt: Option<&Prebuilt>,
+        cancel: &Cancel,
     ) -> Result<Option<Built>> {
         let from = |builds: &Builds| builds.get(&exercise.name).cloned();
         let prebuilt = prebuilt.and_then(|p| match mode {
@@ -92,14 +102,24 @@ impl Runner {
         if prebuilt.is_some() {
             return Ok(prebuilt);
         }
-        Ok(self.build(&[exercise.name.as_str()], mode)?.as_ref().and_then(from))
+        if let Some(cache) = &self.rustc_cache {
+            let key = (self.source, exercise.name.clone(), mode);
+            match rebuild(&self.settings, cache, key, cancel, &self.scratch)? {
+                None => return Ok(None),
+                Some(Some(built)) => return Ok(Some(built)),
+                Some(None) => {}
+            }
+        }
+        Ok(self.build(&[exercise.name.as_str()], mode, cancel)?.as_ref().and_then(from))
     }
 
-    /// Runs every step of `exercise`, reporting each as it starts and finishes.
+    /// Runs every step of `exercise`, reporting each as it starts and finishes. Cancelling
+    /// `cancel` stops it at once, with every process it started.
     pub fn run(
         &self,
         exercise: &Exercise,
         prebuilt: Option<&Prebuilt>,
+        cancel: &Cancel,
         on_event: &mut dyn FnMut(Event<'_>),
     ) -> Result<ExerciseReport> {
         let limits = self.settings.limits.with_test_time(exercise.timeout);
@@ -107,7 +127,7 @@ impl Runner {
 
         steps.start(StepName::Compile);
         let started = Instant::now();
-        let executable = match self.executable(exercise, BuildMode::Plain, prebuilt)? {
+        let executable = match self.executable(exercise, BuildMode::Plain, prebuilt, cancel)? {
             None => return Ok(self.cancelled(exercise, steps.done)),
             Some(Built::Failed(diagnostics)) => {
                 let elapsed = started.elapsed();
@@ -142,16 +162,17 @@ impl Runner {
             &executable,
             BuildMode::Plain,
             &limits,
+            cancel,
             started,
         )?);
-        if self.cancel.is_cancelled() {
+        if cancel.is_cancelled() {
             return Ok(self.cancelled(exercise, steps.done));
         }
 
         if exercise.loom {
             steps.start(StepName::Loom);
             let started = Instant::now();
-            let step = match self.executable(exercise, BuildMode::Loom, prebuilt)? {
+            let step = match self.executable(exercise, BuildMode::Loom, prebuilt, cancel)? {
                 None => return Ok(self.cancelled(exercise, steps.done)),
                 Some(Built::Failed(diagnostics)) => StepReport::failed(
                     StepName::Loom,
@@ -159,13 +180,18 @@ impl Runner {
                     format!("the loom build failed:\n{diagnostics}"),
                     started.elapsed(),
                 ),
-                Some(Built::Executable(path)) => {
-                    self.run_tests(StepName::Loom, &path, BuildMode::Loom, &limits, started)?
-                }
+                Some(Built::Executable(path)) => self.run_tests(
+                    StepName::Loom,
+                    &path,
+                    BuildMode::Loom,
+                    &limits,
+                    cancel,
+                    started,
+                )?,
             };
             steps.finish(step);
         }
-        if self.cancel.is_cancelled() {
+        if cancel.is_cancelled() {
             return Ok(self.cancelled(exercise, steps.done));
         }
         Ok(ExerciseReport { name: exercise.name.clone(), steps: steps.done })
@@ -178,9 +204,10 @@ impl Runner {
         executable: &Path,
         mode: BuildMode,
         limits: &Limits,
+        cancel: &Cancel,
         started: Instant,
     ) -> Result<StepReport> {
-        let names = match list_tests(executable, limits, &self.cancel, &self.scratch)? {
+        let names = match list_tests(executable, limits, cancel, &self.scratch)? {
             Ok(names) => names,
             Err(listing) => {
                 let message = format!("could not list the tests:\n{}", listing.output.trim_end());
@@ -209,7 +236,7 @@ impl Runner {
                     loop {
                         let index = next.fetch_add(1, Ordering::SeqCst);
                         let Some(name) = names.get(index) else { break };
-                        match run_test(executable, name, limits, &self.cancel, &self.scratch) {
+                        match run_test(executable, name, limits, cancel, &self.scratch) {
                             Ok(run) => {
                                 let report = judge(name, &run, mode, limits);
                                 lock(&reports)[index] = Some(report);

@@ -1,6 +1,9 @@
 //! Running the real `workbook` binary on the real workbook, or on a scratch copy of it, with
 //! every wait bounded.
+
 #![allow(dead_code)] // Each test file uses its own part of this module.
+
+pub mod pty;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,0 +1,72 @@
+use super::event::{StepUpdate, WatchEvent};
+use crate::info::Exercise;
+use crate::process::Cancel;
+use crate::run::{Event, Runner};
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+/// A run in progress on a thread of its own. Dropping it cancels it, with its process trees.
+pub struct RunHandle {
+    pub id: u64,
+    cancel: Cancel,
+}
+
+impl Drop for RunHandle {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Runs one exercise's steps, reporting each step and the end to `sink` under `id`.
+pub fn run(
+    id: u64,
+    runner: Arc<Runner>,
+    exercise: Exercise,
+    sink: Sender<WatchEvent>,
+) -> RunHandle {
+    let cancel = Cancel::new();
+    let token = cancel.clone();
+    std::thread::spawn(move || {
+        let mut report_step = |event: Event<'_>| {
+            let update = match event {
+                Event::Started(step) => StepUpdate::Started(step),
+                Event::Finished(step) => StepUpdate::Finished(step.clone()),
+            };
+            let _ = sink.send(WatchEvent::Step { run: id, update });
+        };
+        let result = runner.run(&exercise, None, &token, &mut report_step);
+        let result = result.map_err(|error| format!("{error:#}"));
+        let _ = sink.send(WatchEvent::RunDone { run: id, result });
+    });
+    RunHandle { id, cancel }
+}
+
+/// Runs every exercise in turn ("check all"), reporting each verdict.
+pub fn check_all(
+    id: u64,
+    runner: Arc<Runner>,
+    exercises: Vec<Exercise>,
+    sink: Sender<WatchEvent>,
+) -> RunHandle {
+    let cancel = Cancel::new();
+    let token = cancel.clone();
+    std::thread::spawn(move || {
+        let outcome = (|| -> anyhow::Result<()> {
+            let Some(prebuilt) = runner.prebuild(&exercises, &token)? else { return Ok(()) };
+            for (index, exercise) in exercises.iter().enumerate() {
+                let report = runner.run(exercise, Some(&prebuilt), &token, &mut |_| {})?;
+                if token.is_cancelled() {
+                    return Ok(());
+                }
+                let checked = WatchEvent::Checked { run: id, index, passed: report.passed() };
+                if sink.send(checked).is_err() {
+                    return Ok(());
+                }
+            }
+            Ok(())
+        })();
+        let error = outcome.err().map(|error| format!("{error:#}"));
+        let _ = sink.send(WatchEvent::CheckDone { run: id, error });
+    });
+    RunHandle { id, cancel }
+}

@@ -1,0 +1,112 @@
+//! `workbook watch` driven through a pseudo-terminal, as a learner uses it: saves from editors,
+//! saves during a hanging run, and quitting during a hang.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Duration;
+use support::pty::Terminal;
+use support::{COLD_BUILD, copy_workbook, processes_under, wait_until};
+
+/// Long enough for a cold build on a loaded machine; the states are awaited, never slept for.
+const SCREEN: Duration = Duration::from_secs(300);
+
+/// One copy of the workbook for all these tests, which take turns: a copy builds loom once.
+fn workbook() -> (MutexGuard<'static, ()>, &'static Path) {
+    static COPY: OnceLock<PathBuf> = OnceLock::new();
+    static TURN: Mutex<()> = Mutex::new(());
+    let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
+    let dir = COPY.get_or_init(|| copy_workbook("watch"));
+    (turn, dir.as_path())
+}
+
+/// Makes `name` the current exercise, with its original stub.
+fn start_on(dir: &Path, name: &str) -> PathBuf {
+    let file = format!("t1_threads/{name}.rs");
+    std::fs::copy(
+        support::repo_root().join("exercises").join(&file),
+        dir.join("exercises").join(&file),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join(".workbook-progress.toml"),
+        format!("current = \"{name}\"\ndone = []\n"),
+    )
+    .unwrap();
+    dir.join("exercises").join(file)
+}
+
+fn solution(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(format!("solutions/t1_threads/{name}.rs"))).unwrap()
+}
+
+fn quit(mut terminal: Terminal) {
+    terminal.press("q");
+    assert!(terminal.wait_exit(Duration::from_secs(10)).success());
+}
+
+#[test]
+fn a_fix_saved_in_place_turns_the_screen_to_done() {
+    let (_turn, dir) = workbook();
+    let file = start_on(dir, "thumbnails");
+    let terminal = Terminal::start(dir, &[]);
+    terminal.wait_for("a test failed", COLD_BUILD);
+    std::fs::write(&file, solution(dir, "thumbnails")).unwrap();
+    let screen = terminal.wait_for("Done!", SCREEN);
+    assert!(screen.contains("thumbnails earned 1 point"), "{screen}");
+    assert!(screen.contains("solutions/t1_threads/thumbnails.rs"), "{screen}");
+    assert!(screen.contains("Press n for the next exercise"), "{screen}");
+    quit(terminal);
+}
+
+#[test]
+fn a_vim_style_save_that_renames_a_new_file_over_the_old_is_seen() {
+    let (_turn, dir) = workbook();
+    let file = start_on(dir, "thumbnails");
+    let terminal = Terminal::start(dir, &["watch"]);
+    terminal.wait_for("a test failed", COLD_BUILD);
+    // vim: write a new file, move the original to a backup, rename the new one into place.
+    let fresh = file.with_file_name(".thumbnails.rs.new");
+    std::fs::write(&fresh, solution(dir, "thumbnails")).unwrap();
+    std::fs::rename(&file, file.with_extension("rs~")).unwrap();
+    std::fs::rename(&fresh, &file).unwrap();
+    std::fs::remove_file(file.with_extension("rs~")).unwrap();
+    terminal.wait_for("Done!", SCREEN);
+    quit(terminal);
+}
+
+#[test]
+fn a_save_during_a_hanging_run_is_picked_up() {
+    let (_turn, dir) = workbook();
+    let file = start_on(dir, "log_shipper");
+    let terminal = Terminal::start(dir, &[]);
+    terminal.wait_for("tests running", COLD_BUILD);
+    std::fs::write(&file, solution(dir, "log_shipper")).unwrap();
+    let screen = terminal.wait_for("Done!", SCREEN);
+    assert!(!screen.contains("hangs"), "a verdict of the old content is shown:\n{screen}");
+    quit(terminal);
+}
+
+#[test]
+fn quitting_during_a_hang_exits_promptly_and_ends_every_test_process() {
+    let (_turn, dir) = workbook();
+    start_on(dir, "log_shipper");
+    let mut terminal = Terminal::start(dir, &[]);
+    terminal.wait_for("tests running", COLD_BUILD);
+    let tests = dir.join("target/workbook/debug/deps");
+    wait_until(SCREEN, "a test process", || !processes_under(&tests).is_empty());
+    terminal.press("q");
+    assert!(terminal.wait_exit(Duration::from_secs(5)).success());
+    let left = processes_under(&dir.join("target"));
+    assert!(left.is_empty(), "processes left after quitting: {left:?}");
+}
+
+#[test]
+fn without_a_terminal_it_points_to_run_and_check() {
+    let (_turn, dir) = workbook();
+    let output = support::workbook(dir, &[], Duration::from_secs(60));
+    assert!(!output.status.success());
+    let said = support::text(&output.stderr);
+    assert!(said.contains("workbook run") && said.contains("workbook check"), "{said}");
+}
