@@ -22,17 +22,22 @@ pub const LIMIT_ENV: &str = "WORKBOOK_HANG_LIMIT_MS";
 #[cfg(not(loom))]
 const DEFAULT_LIMIT: Duration = Duration::from_secs(2);
 
-/// How long a kit wait may block before it is diagnosed as a hang; `None` when diagnosis is off.
-#[cfg(not(loom))]
+/// How long a kit wait may block before it is diagnosed as a hang; `None` when diagnosis is off,
+/// and always under loom, which has no time.
 pub fn limit() -> Option<Duration> {
-    plain::limit()
+    #[cfg(not(loom))]
+    return plain::limit();
+    #[cfg(loom)]
+    None
 }
 
 /// Overrides the bound for the whole process, for example in a `main` that legitimately waits
-/// longer than tests do. `None` turns diagnosis off.
-#[cfg(not(loom))]
+/// longer than tests do. `None` turns diagnosis off. Does nothing under loom.
 pub fn set_limit(limit: Option<Duration>) {
-    plain::set_limit(limit)
+    #[cfg(not(loom))]
+    plain::set_limit(limit);
+    #[cfg(loom)]
+    let _ = limit;
 }
 
 /// Formats a duration the way the diagnoses print it: `2s`, `1.5s`, `250ms`.

@@ -140,7 +140,7 @@ mod plain {
                 state = crate::raw::unpoisoned(woken);
                 if expired {
                     let doing = match &state.blocked_on {
-                        Some(what) => format!("It is blocked in {what}."),
+                        Some(what) => format!("It is blocked in {}.", what.trim_end_matches('.')),
                         None => "It is not blocked in a kit wait: it may be looping, or blocked \
                                  in something the kit does not watch."
                             .to_owned(),
@@ -280,6 +280,8 @@ mod modelled {
         /// Like [`std::thread::JoinHandle::join`].
         #[track_caller]
         pub fn join(self) -> std::thread::Result<T> {
+            let site = std::panic::Location::caller();
+            let _note = crate::hang::note_blocked(|| format!("`join()` at {site}"));
             self.inner.join()
         }
 

@@ -27,7 +27,7 @@ pub trait Clock: Send + Sync {
     }
 }
 
-impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
+impl<C: Clock + ?Sized> Clock for crate::sync::Arc<C> {
     fn now(&self) -> Instant {
         (**self).now()
     }

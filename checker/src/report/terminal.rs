@@ -69,6 +69,18 @@ pub fn format_step(step: &StepReport, max_lines: usize) -> String {
                 text.push_str(&indent(&elide(message, max_lines)));
                 text.push('\n');
             }
+            let others: Vec<&str> = step
+                .tests
+                .iter()
+                .filter(|t| t.status == Status::Failed)
+                .skip(1)
+                .map(|t| t.name.as_str())
+                .collect();
+            if !others.is_empty() {
+                let also = format!("also failing: {}", others.join(", "));
+                text.push_str(&indent(&style::dim(&also)));
+                text.push('\n');
+            }
             text
         }
         Status::Skipped | Status::Cancelled => String::new(),

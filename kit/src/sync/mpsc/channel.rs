@@ -82,9 +82,9 @@ impl<T> Channel<T> {
     pub(super) fn drop_sender(&self, id: u64) {
         let mut state = self.lock();
         state.senders.remove(&id);
-        if state.senders.is_empty() {
-            self.readable.notify_all();
-        }
+        // Not only for the last Sender: a waiting receiver describes the live Senders afresh
+        // when it wakes, so a diagnosis never names one that is gone.
+        self.readable.notify_all();
     }
 
     pub(super) fn drop_receiver(&self) {
