@@ -88,6 +88,96 @@ fn a_save_during_a_hanging_run_is_picked_up() {
     quit(terminal);
 }
 
+/// Saves `content` over `file` the way each editor or tool does.
+fn save(style: &str, file: &Path, content: &[u8]) {
+    let sibling = |suffix: &str| {
+        file.with_file_name(format!(".{}{suffix}", file.file_name().unwrap().to_string_lossy()))
+    };
+    match style {
+        "in place" => std::fs::write(file, content).unwrap(),
+        "sed -i" => {
+            // sed writes a temporary file beside the original, then renames it over it.
+            std::fs::write(sibling(".sedtmp"), content).unwrap();
+            std::fs::rename(sibling(".sedtmp"), file).unwrap();
+        }
+        "JetBrains safe write" => {
+            std::fs::write(sibling("___jb_tmp___"), content).unwrap();
+            std::fs::rename(file, sibling("___jb_old___")).unwrap();
+            std::fs::rename(sibling("___jb_tmp___"), file).unwrap();
+            std::fs::remove_file(sibling("___jb_old___")).unwrap();
+        }
+        "cp over" => {
+            std::fs::write(sibling(".source"), content).unwrap();
+            let copied = std::process::Command::new("cp")
+                .arg(sibling(".source"))
+                .arg(file)
+                .status()
+                .unwrap();
+            assert!(copied.success());
+            std::fs::remove_file(sibling(".source")).unwrap();
+        }
+        other => panic!("unknown save style {other}"),
+    }
+}
+
+#[test]
+fn every_kind_of_save_reruns_exactly_once_and_an_unchanged_save_never() {
+    let (_turn, dir) = workbook();
+    let file = start_on(dir, "thumbnails");
+    let stub = std::fs::read(&file).unwrap();
+    let fixed = solution(dir, "thumbnails");
+    let terminal = Terminal::start(dir, &[]);
+    terminal.wait_for("a test failed", COLD_BUILD);
+    let runs_after = |mark: usize| {
+        terminal.frames_since(mark).iter().filter(|f| f.contains("compile running")).count()
+    };
+    let mut failing = true;
+    for style in ["in place", "sed -i", "JetBrains safe write", "cp over", "in place", "sed -i"] {
+        terminal.wait_quiet(Duration::from_millis(500), SCREEN);
+        let mark = terminal.mark();
+        save(style, &file, if failing { &fixed } else { &stub });
+        terminal.wait_for(if failing { "Done!" } else { "a test failed" }, SCREEN);
+        terminal.wait_quiet(Duration::from_millis(500), SCREEN);
+        assert_eq!(runs_after(mark), 1, "a save {style} should rerun once");
+        failing = !failing;
+    }
+    // The same content again, saved every way: nothing to rerun.
+    let current = std::fs::read(&file).unwrap();
+    let mark = terminal.mark();
+    for style in ["in place", "sed -i", "JetBrains safe write", "cp over"] {
+        save(style, &file, &current);
+    }
+    terminal.wait_quiet(Duration::from_millis(800), SCREEN);
+    assert_eq!(runs_after(mark), 0, "saving unchanged content reran the exercise");
+    std::fs::write(&file, stub).unwrap();
+}
+
+#[test]
+fn a_git_checkout_of_the_file_reruns_it() {
+    let (_turn, dir) = workbook();
+    let file = start_on(dir, "thumbnails");
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "--quiet"]);
+    git(&["add", "exercises"]);
+    git(&["commit", "--quiet", "-m", "stubs"]);
+    std::fs::write(&file, solution(dir, "thumbnails")).unwrap();
+    let terminal = Terminal::start(dir, &[]);
+    terminal.wait_for("Done!", COLD_BUILD);
+    git(&["checkout", "--", "exercises/t1_threads/thumbnails.rs"]);
+    terminal.wait_for("a test failed", SCREEN);
+    quit(terminal);
+}
+
 #[test]
 fn quitting_during_a_hang_exits_promptly_and_ends_every_test_process() {
     let (_turn, dir) = workbook();

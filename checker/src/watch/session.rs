@@ -42,15 +42,28 @@ pub fn watch(workbook: &Workbook, poll: bool) -> Result<ExitCode> {
     let mut session = Session::new(workbook, progress, runner, sink);
     session.welcome = welcome;
     session.start_run();
-    session.draw()?;
+    let mut shown = session.frame();
+    draw(&shown)?;
     while let Ok(event) = events.recv() {
         if !session.handle(event)? {
             break;
         }
-        session.draw()?;
+        // Only a changed frame is drawn: no flicker when an event changes nothing.
+        let frame = session.frame();
+        if frame != shown {
+            draw(&frame)?;
+            shown = frame;
+        }
     }
     session.stop();
     Ok(ExitCode::SUCCESS)
+}
+
+fn draw(frame: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}{frame}", screen::CLEAR)
+        .and_then(|()| out.flush())
+        .context("failed to draw on the terminal")
 }
 
 /// What the screen shows besides the current exercise.
@@ -307,14 +320,6 @@ impl<'w> Session<'w> {
         self.hint_level = 0;
         self.notice = None;
         self.start_run();
-    }
-
-    fn draw(&self) -> Result<()> {
-        let frame = self.frame();
-        let mut out = std::io::stdout().lock();
-        write!(out, "{}{frame}", screen::CLEAR)
-            .and_then(|()| out.flush())
-            .context("failed to draw on the terminal")
     }
 
     fn frame(&self) -> String {

@@ -69,6 +69,34 @@ impl Terminal {
         strip_escapes(frame)
     }
 
+    /// How much has been drawn so far: a mark to count frames from.
+    pub fn mark(&self) -> usize {
+        self.output.lock().unwrap().len()
+    }
+
+    /// The frames drawn since `mark`, without escape sequences.
+    pub fn frames_since(&self, mark: usize) -> Vec<String> {
+        let output = self.output.lock().unwrap();
+        let text = String::from_utf8_lossy(&output[mark.min(output.len())..]).into_owned();
+        text.split(CLEAR).skip(1).map(strip_escapes).collect()
+    }
+
+    /// Waits until nothing has been drawn for `quiet`, for at most `limit`.
+    pub fn wait_quiet(&self, quiet: Duration, limit: Duration) {
+        let started = Instant::now();
+        let mut seen = self.mark();
+        let mut since = Instant::now();
+        while since.elapsed() < quiet {
+            assert!(started.elapsed() < limit, "the screen kept changing for {limit:?}");
+            std::thread::sleep(Duration::from_millis(20));
+            let now = self.mark();
+            if now != seen {
+                seen = now;
+                since = Instant::now();
+            }
+        }
+    }
+
     /// Waits until the screen contains `text`, for at most `limit`.
     pub fn wait_for(&self, text: &str, limit: Duration) -> String {
         let started = Instant::now();
