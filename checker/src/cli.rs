@@ -47,4 +47,33 @@ pub enum Command {
         /// The exercise's name.
         name: String,
     },
+    /// For the workbook's authors: check it, or add an exercise.
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Check the whole workbook: info.toml against the files, identical tests, every solution
+    /// passing and lint-clean, every untouched stub failing the way it declares. Reports every
+    /// finding.
+    Check {
+        /// Print a machine-readable report on stdout (progress still goes to stderr).
+        #[arg(long)]
+        json: bool,
+        /// How many exercises to run at once (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Scaffold an exercise: stub, solution, and their entries in info.toml and Cargo.toml.
+    New {
+        /// The exercise's name: lowercase letters, digits and underscores.
+        name: String,
+        /// The folder under exercises/ and solutions/, for example `t1_threads`.
+        #[arg(long)]
+        dir: String,
+        /// Add a loom model skeleton.
+        #[arg(long)]
+        loom: bool,
+    },
 }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod dev;
 mod info;
 mod process;
 mod progress;

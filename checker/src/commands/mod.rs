@@ -6,7 +6,7 @@ mod list;
 pub mod reset;
 mod run;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, DevCommand};
 use crate::info::Workbook;
 use anyhow::{Context, Result};
 use std::process::ExitCode;
@@ -22,5 +22,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Hint { name, more }) => hint::hint(&workbook, name.as_deref(), more),
         Some(Command::Check { json, solutions }) => check::check(&workbook, json, solutions),
         Some(Command::Reset { name }) => reset::reset(&workbook, &name),
+        Some(Command::Dev(DevCommand::Check { json, jobs })) => {
+            crate::dev::dev_check(&workbook, json, jobs)
+        }
+        Some(Command::Dev(DevCommand::New { name, dir, loom })) => {
+            crate::dev::new_exercise(&workbook, &name, &dir, loom)
+        }
     }
 }

@@ -26,6 +26,9 @@ pub struct ResourceLimits {
     /// Largest file the process may write: its output goes to a file, so this caps the output.
     /// Past it the process gets SIGXFSZ.
     pub output_bytes: Option<u64>,
+    /// A network namespace of its own, with loopback only, where the OS lets us make one (Linux,
+    /// as root or with unprivileged user namespaces). Elsewhere the process keeps the network.
+    pub isolate_network: bool,
 }
 
 /// How a process group's leader ended.
@@ -69,6 +72,9 @@ impl ProcessGroup {
         // async-signal-safe; it allocates nothing.
         unsafe {
             command.pre_exec(move || {
+                if limits.isolate_network {
+                    isolate_network();
+                }
                 set_limit(libc::RLIMIT_CORE, Some(0))?;
                 set_limit(libc::RLIMIT_AS, limits.memory_bytes)?;
                 set_limit(libc::RLIMIT_FSIZE, limits.output_bytes)
@@ -146,6 +152,38 @@ fn signal_group(group: i32, signal: i32) {
         libc::kill(-group, signal);
     }
 }
+
+/// Moves the calling process into a new network namespace and brings its loopback up, so
+/// tests can still use 127.0.0.1. Best effort: where namespaces are not allowed, nothing changes.
+/// Runs between fork and exec, so it makes only async-signal-safe system calls.
+#[cfg(target_os = "linux")]
+fn isolate_network() {
+    // SAFETY: unshare, socket, ioctl and close are system calls without memory preconditions;
+    // `request` is a valid ifreq for SIOCGIFFLAGS/SIOCSIFFLAGS.
+    unsafe {
+        if libc::unshare(libc::CLONE_NEWNET) != 0
+            && libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) != 0
+        {
+            return;
+        }
+        let socket = libc::socket(libc::AF_INET, libc::SOCK_DGRAM, 0);
+        if socket < 0 {
+            return;
+        }
+        let mut request: libc::ifreq = std::mem::zeroed();
+        for (slot, byte) in request.ifr_name.iter_mut().zip(b"lo\0") {
+            *slot = *byte as libc::c_char;
+        }
+        if libc::ioctl(socket, libc::SIOCGIFFLAGS, &mut request) == 0 {
+            request.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+            libc::ioctl(socket, libc::SIOCSIFFLAGS, &request);
+        }
+        libc::close(socket);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn isolate_network() {}
 
 fn set_limit(resource: Resource, bytes: Option<u64>) -> io::Result<()> {
     let Some(bytes) = bytes else { return Ok(()) };

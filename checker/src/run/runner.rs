@@ -58,6 +58,28 @@ impl Runner {
         })
     }
 
+    /// Builds into `dir` instead of the workbook's own `target/workbook`: graded copies share one,
+    /// so the kit's dependencies (loom's tree) build once for a whole class.
+    pub fn with_target_dir(mut self, dir: PathBuf) -> Result<Self> {
+        self.scratch = dir.join("logs");
+        std::fs::create_dir_all(&self.scratch)
+            .with_context(|| format!("failed to create {}", self.scratch.display()))?;
+        self.settings.target_dir = dir;
+        Ok(self)
+    }
+
+    /// Runs at most `jobs` tests of an exercise at once.
+    pub fn with_jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
+        self
+    }
+
+    /// Runs tests without network access, where the OS allows it: for untrusted code.
+    pub fn without_network(mut self) -> Self {
+        self.settings.limits.isolate_network = true;
+        self
+    }
+
     /// Rebuilds each exercise with the rustc command cargo used for it the first time, instead
     /// of running cargo again: for watch mode, where every save rebuilds.
     pub fn with_fast_rebuilds(mut self) -> Self {

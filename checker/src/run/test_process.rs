@@ -73,6 +73,7 @@ fn run_process(
     let resources = ResourceLimits {
         memory_bytes: Some(limits.memory_bytes),
         output_bytes: Some(limits.output_bytes),
+        isolate_network: limits.isolate_network,
     };
     let started = Instant::now();
     let exit = match ProcessGroup::start(&mut command, resources, cancel) {

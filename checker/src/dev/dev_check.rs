@@ -1,0 +1,181 @@
+use super::finding::Finding;
+use super::{consistency, lints};
+use crate::info::{Exercise, FailureKind, Source, Workbook};
+use crate::process::Cancel;
+use crate::report::style;
+use crate::run::{ExerciseReport, Runner};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+#[derive(Serialize)]
+struct DevCheckReport<'a> {
+    version: u32,
+    ok: bool,
+    duration_ms: u128,
+    findings: &'a [Finding],
+    solutions: &'a [ExerciseReport],
+    stubs: &'a [ExerciseReport],
+}
+
+/// `workbook dev check`: is the workbook right? Reports every finding, not just the first.
+pub fn dev_check(workbook: &Workbook, as_json: bool, jobs: Option<usize>) -> Result<ExitCode> {
+    let started = Instant::now();
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let color = style::colors() && !as_json;
+    let mut findings = consistency::check(workbook);
+
+    let exercises = &workbook.exercises;
+    eprintln!("Building {} exercises and their solutions...", exercises.len());
+    let solutions = Runner::new(workbook, Source::Solutions, color)?.with_jobs(1);
+    let stubs = Runner::new(workbook, Source::Exercises, color)?.with_jobs(1);
+    let cancel = Cancel::new();
+    let (Some(solution_builds), Some(stub_builds)) =
+        (solutions.prebuild(exercises, &cancel)?, stubs.prebuild(exercises, &cancel)?)
+    else {
+        return Ok(ExitCode::FAILURE);
+    };
+
+    // Every exercise twice, solution then stub, `jobs` at a time.
+    let total = exercises.len() * 2;
+    eprintln!("Running {total} solutions and stubs, {jobs} at a time...");
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let reports: Mutex<Vec<Option<ExerciseReport>>> = Mutex::new(vec![None; total]);
+    let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(total) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    if index >= total {
+                        return;
+                    }
+                    let exercise = &exercises[index / 2];
+                    let (runner, builds, source) = match index % 2 {
+                        0 => (&solutions, &solution_builds, Source::Solutions),
+                        _ => (&stubs, &stub_builds, Source::Exercises),
+                    };
+                    match runner.run(exercise, Some(builds), &cancel, &mut |_| {}) {
+                        Ok(report) => {
+                            let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+                            eprintln!(
+                                "[{finished}/{total}] {}",
+                                progress_line(exercise, &report, source)
+                            );
+                            lock(&reports)[index] = Some(report);
+                        }
+                        Err(error) => {
+                            lock(&failure).get_or_insert(error);
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(error) = lock(&failure).take() {
+        return Err(error);
+    }
+    let mut reports = lock(&reports).drain(..).flatten().collect::<Vec<_>>().into_iter();
+    let (mut solution_reports, mut stub_reports) = (Vec::new(), Vec::new());
+    for exercise in exercises {
+        let (solution, stub) = (
+            reports.next().context("a solution report")?,
+            reports.next().context("a stub report")?,
+        );
+        findings.extend(solution_finding(exercise, &solution));
+        findings.extend(stub_finding(exercise, &stub));
+        solution_reports.push(solution);
+        stub_reports.push(stub);
+    }
+
+    eprintln!("Linting the solutions (rustfmt, clippy -D warnings, plain and loom)...");
+    findings.extend(lints::check(workbook, &workbook.root.join("target").join("workbook"))?);
+
+    let elapsed = started.elapsed();
+    for finding in &findings {
+        eprintln!("{} {finding}", style::error_label());
+    }
+    eprintln!(
+        "{} in {:.1}s: {} exercises, {} finding{}",
+        if findings.is_empty() { "dev check passed" } else { "dev check failed" },
+        elapsed.as_secs_f64(),
+        exercises.len(),
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" }
+    );
+    if as_json {
+        let report = DevCheckReport {
+            version: 1,
+            ok: findings.is_empty(),
+            duration_ms: elapsed.as_millis(),
+            findings: &findings,
+            solutions: &solution_reports,
+            stubs: &stub_reports,
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).context("failed to encode the report")?
+        );
+    }
+    Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+fn progress_line(exercise: &Exercise, report: &ExerciseReport, source: Source) -> String {
+    let kind = match source {
+        Source::Solutions => "solution",
+        Source::Exercises => "stub",
+    };
+    format!("{kind} {}", style::check_line(exercise, report, source))
+}
+
+/// A solution must pass every step.
+fn solution_finding(exercise: &Exercise, report: &ExerciseReport) -> Option<Finding> {
+    let failed = report.steps.iter().find(|s| s.failure_kind.is_some())?;
+    let why =
+        failed.message.as_deref().unwrap_or("").lines().take(3).collect::<Vec<_>>().join(" / ");
+    Some(Finding::new(
+        exercise.path(Source::Solutions),
+        1,
+        format!(
+            "the reference solution fails its {} step ({}): {why}",
+            failed.name.as_str(),
+            failed.failure_kind?
+        ),
+    ))
+}
+
+/// An untouched stub must fail exactly the way `fails_with` declares.
+fn stub_finding(exercise: &Exercise, report: &ExerciseReport) -> Option<Finding> {
+    let observed = report.failure_kinds();
+    if observed.iter().copied().eq(exercise.fails_with.iter().copied()) {
+        return None;
+    }
+    let names = |kinds: &mut dyn Iterator<Item = FailureKind>| {
+        kinds.map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+    };
+    let declared = names(&mut exercise.fails_with.iter().copied());
+    let message = if observed.is_empty() {
+        format!(
+            "the untouched stub of `{}` passes: its planted bug is not caught (fails_with = {declared})",
+            exercise.name
+        )
+    } else {
+        let first = report.steps.iter().find_map(|s| s.message.as_deref()).unwrap_or("");
+        let first = first.lines().take(3).collect::<Vec<_>>().join(" / ");
+        format!(
+            "the untouched stub of `{}` fails with {}, but fails_with declares {declared}: it fails for the wrong reason ({first})",
+            exercise.name,
+            names(&mut observed.into_iter())
+        )
+    };
+    Some(Finding::new("info.toml", exercise.line, message))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

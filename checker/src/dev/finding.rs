@@ -1,0 +1,23 @@
+use serde::Serialize;
+use std::fmt;
+use std::path::PathBuf;
+
+/// One problem with the workbook, where to look, and what is wrong.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl Finding {
+    pub fn new(file: impl Into<PathBuf>, line: usize, message: impl Into<String>) -> Self {
+        Finding { file: file.into(), line, message: message.into() }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
