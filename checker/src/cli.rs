@@ -47,6 +47,25 @@ pub enum Command {
         /// The exercise's name.
         name: String,
     },
+    /// Grade learners' submissions (copies of this workbook), each in a scratch copy, with the
+    /// original tests restored. Runs their code: see "Grading" in the README.
+    Grade {
+        /// The submissions' folders.
+        #[arg(required = true)]
+        submissions: Vec<std::path::PathBuf>,
+        /// Write a JSON report (Exercism results.json v3 and Gradescope score fields).
+        #[arg(long, value_name = "FILE")]
+        json: Option<std::path::PathBuf>,
+        /// Write a JUnit XML report, one testsuite per submission.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<std::path::PathBuf>,
+        /// Write a CSV gradebook: one row per submission, one column per exercise, and the total.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<std::path::PathBuf>,
+        /// How many submissions to grade at once (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
     /// For the workbook's authors: check it, or add an exercise.
     #[command(subcommand)]
     Dev(DevCommand),

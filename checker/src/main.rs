@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod dev;
+mod grade;
 mod info;
 mod process;
 mod progress;

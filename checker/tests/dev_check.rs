@@ -4,7 +4,7 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use support::{COLD_BUILD, copy_workbook, repo_root, text, workbook};
+use support::{COLD_BUILD, copy_workbook_with, repo_root, text, workbook};
 
 fn dev_check(dir: &Path) -> (bool, Value) {
     let output = workbook(dir, &["dev", "check", "--json"], COLD_BUILD);
@@ -30,36 +30,6 @@ fn findings(report: &Value) -> Vec<String> {
         .collect()
 }
 
-/// A copy of the workbook keeping only the exercises named, all without loom, so it builds fast.
-fn copy_with(name: &str, keep: &[&str]) -> std::path::PathBuf {
-    let dir = copy_workbook(name);
-    let info = std::fs::read_to_string(dir.join("info.toml")).unwrap();
-    let mut tables = info.split("\n[[exercises]]\n");
-    let mut kept = tables.next().unwrap().to_owned();
-    for table in tables {
-        if keep.iter().any(|name| table.starts_with(&format!("name = \"{name}\""))) {
-            kept.push_str("\n[[exercises]]\n");
-            kept.push_str(table);
-        } else {
-            let name =
-                table.lines().next().unwrap().trim_start_matches("name = \"").trim_end_matches('"');
-            let dir_line = table.lines().find(|l| l.starts_with("dir = ")).unwrap();
-            let folder = dir_line.trim_start_matches("dir = \"").trim_end_matches('"');
-            for source in ["exercises", "solutions"] {
-                std::fs::remove_file(dir.join(source).join(folder).join(format!("{name}.rs")))
-                    .unwrap();
-                let manifest = dir.join(source).join("Cargo.toml");
-                let bin = format!("\n[[bin]]\nname = \"{name}\"\npath = \"{folder}/{name}.rs\"\n");
-                let text = std::fs::read_to_string(&manifest).unwrap();
-                assert!(text.contains(&bin), "{bin} in {text}");
-                std::fs::write(&manifest, text.replace(&bin, "\n")).unwrap();
-            }
-        }
-    }
-    std::fs::write(dir.join("info.toml"), kept).unwrap();
-    dir
-}
-
 #[test]
 fn the_workbook_passes_its_own_dev_check() {
     let (ok, report) = dev_check(&repo_root());
@@ -75,7 +45,7 @@ fn the_workbook_passes_its_own_dev_check() {
 
 #[test]
 fn a_stub_failing_for_another_reason_fails_dev_check_with_a_finding_saying_so() {
-    let dir = copy_with("dev-check-wrong-reason", &["thumbnails", "batch_geocoder"]);
+    let dir = copy_workbook_with("dev-check-wrong-reason", &["thumbnails", "batch_geocoder"]);
     let stub = dir.join("exercises/t1_threads/thumbnails.rs");
     let broken = std::fs::read_to_string(&stub)
         .unwrap()
@@ -94,7 +64,7 @@ fn a_stub_failing_for_another_reason_fails_dev_check_with_a_finding_saying_so() 
 
 #[test]
 fn dev_new_scaffolds_an_exercise_that_dev_check_then_asks_to_finish() {
-    let dir = copy_with("dev-new", &["thumbnails"]);
+    let dir = copy_workbook_with("dev-new", &["thumbnails"]);
     let output =
         workbook(&dir, &["dev", "new", "queue_depth", "--dir", "t2_pipelines"], COLD_BUILD);
     assert!(output.status.success(), "{}", text(&output.stderr));

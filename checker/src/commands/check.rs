@@ -10,7 +10,7 @@ use std::time::Instant;
 /// report on stdout. Exits 0 only when all pass. Changes no progress.
 pub fn check(workbook: &Workbook, as_json: bool, solutions: bool) -> Result<ExitCode> {
     let source = if solutions { Source::Solutions } else { Source::Exercises };
-    let runner = Runner::new(workbook, source, style::colors() && !as_json)?;
+    let runner = Runner::new(&workbook.root, source, style::colors() && !as_json)?;
     let cancel = Cancel::new();
     let started = Instant::now();
     let total = workbook.exercises.len();

@@ -22,6 +22,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Hint { name, more }) => hint::hint(&workbook, name.as_deref(), more),
         Some(Command::Check { json, solutions }) => check::check(&workbook, json, solutions),
         Some(Command::Reset { name }) => reset::reset(&workbook, &name),
+        Some(Command::Grade { submissions, json, junit, csv, jobs }) => {
+            let outputs = crate::grade::Outputs { json, junit, csv };
+            crate::grade::grade(&workbook, &submissions, &outputs, jobs)
+        }
         Some(Command::Dev(DevCommand::Check { json, jobs })) => {
             crate::dev::dev_check(&workbook, json, jobs)
         }

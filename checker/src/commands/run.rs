@@ -18,7 +18,7 @@ pub fn run(workbook: &Workbook, name: Option<&str>) -> Result<ExitCode> {
         Some(name) => workbook.find(name)?.clone(),
         None => progress.current(workbook).clone(),
     };
-    let runner = Runner::new(workbook, Source::Exercises, style::colors())?;
+    let runner = Runner::new(&workbook.root, Source::Exercises, style::colors())?;
     terminal::print_header(&exercise, workbook);
     let report = runner.run(&exercise, None, &Cancel::new(), &mut terminal::print_event)?;
     if !report.passed() {

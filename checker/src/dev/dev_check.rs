@@ -30,8 +30,8 @@ pub fn dev_check(workbook: &Workbook, as_json: bool, jobs: Option<usize>) -> Res
 
     let exercises = &workbook.exercises;
     eprintln!("Building {} exercises and their solutions...", exercises.len());
-    let solutions = Runner::new(workbook, Source::Solutions, color)?.with_jobs(1);
-    let stubs = Runner::new(workbook, Source::Exercises, color)?.with_jobs(1);
+    let solutions = Runner::new(&workbook.root, Source::Solutions, color)?.with_jobs(1);
+    let stubs = Runner::new(&workbook.root, Source::Exercises, color)?.with_jobs(1);
     let cancel = Cancel::new();
     let (Some(solution_builds), Some(stub_builds)) =
         (solutions.prebuild(exercises, &cancel)?, stubs.prebuild(exercises, &cancel)?)

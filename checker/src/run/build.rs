@@ -95,6 +95,8 @@ impl RustcCache {
 #[derive(Debug, Clone)]
 pub struct BuildSettings {
     pub root: PathBuf,
+    /// The Cargo package holding the binaries, when it is not named after the source folder.
+    pub package: Option<String>,
     pub target_dir: PathBuf,
     pub color: bool,
     pub limits: Limits,
@@ -115,7 +117,8 @@ pub fn build(
     let mut command = Command::new(cargo);
     command
         .current_dir(&settings.root)
-        .args(["test", "--no-run", "--no-fail-fast", "--package", source.dir()])
+        .args(["test", "--no-run", "--no-fail-fast", "--package"])
+        .arg(settings.package.as_deref().unwrap_or(source.dir()))
         .arg("--message-format")
         .arg(if settings.color { "json-diagnostic-rendered-ansi" } else { "json" })
         .arg("--target-dir")

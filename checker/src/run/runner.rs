@@ -2,7 +2,7 @@ use super::build::{BuildMode, BuildSettings, Builds, Built, RustcCache, build, r
 use super::test_process::{list_tests, run_test};
 use super::verdict::judge;
 use super::{ExerciseReport, Limits, Status, StepName, StepReport, TestReport};
-use crate::info::{Exercise, FailureKind, Source, Workbook};
+use crate::info::{Exercise, FailureKind, Source};
 use crate::process::Cancel;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
@@ -38,15 +38,16 @@ pub struct Runner {
 impl Runner {
     /// Builds go to `target/workbook`, apart from the `target/debug` of an editor's cargo check,
     /// so the two never wait for each other's lock.
-    pub fn new(workbook: &Workbook, source: Source, color: bool) -> Result<Self> {
-        let target_dir = workbook.root.join("target").join("workbook");
+    pub fn new(root: &Path, source: Source, color: bool) -> Result<Self> {
+        let target_dir = root.join("target").join("workbook");
         let scratch = target_dir.join("logs");
         std::fs::create_dir_all(&scratch)
             .with_context(|| format!("failed to create {}", scratch.display()))?;
         let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Runner {
             settings: BuildSettings {
-                root: workbook.root.clone(),
+                root: root.to_path_buf(),
+                package: None,
                 target_dir,
                 color,
                 limits: Limits::default(),
@@ -66,6 +67,14 @@ impl Runner {
             .with_context(|| format!("failed to create {}", self.scratch.display()))?;
         self.settings.target_dir = dir;
         Ok(self)
+    }
+
+    /// Builds the binaries of the Cargo package `name` (a graded copy renames its package, so
+    /// copies sharing a target folder never share artifacts: cargo names a path package's
+    /// artifacts by its path relative to the workspace, which every copy has in common).
+    pub fn with_package(mut self, name: String) -> Self {
+        self.settings.package = Some(name);
+        self
     }
 
     /// Runs at most `jobs` tests of an exercise at once.

@@ -31,8 +31,9 @@ pub fn watch(workbook: &Workbook, poll: bool) -> Result<ExitCode> {
     if progress.fresh {
         progress.save()?;
     }
-    let runner =
-        Arc::new(Runner::new(workbook, Source::Exercises, style::colors())?.with_fast_rebuilds());
+    let runner = Arc::new(
+        Runner::new(&workbook.root, Source::Exercises, style::colors())?.with_fast_rebuilds(),
+    );
     let (sink, events) = mpsc::channel();
     let _watcher =
         FileWatcher::start(&workbook.root.join(Source::Exercises.dir()), poll, sink.clone())?;

@@ -66,6 +66,36 @@ pub fn copy_workbook(name: &str) -> PathBuf {
     dir
 }
 
+/// A copy of the workbook keeping only the exercises named, all without loom, so it builds fast.
+pub fn copy_workbook_with(name: &str, keep: &[&str]) -> std::path::PathBuf {
+    let dir = copy_workbook(name);
+    let info = std::fs::read_to_string(dir.join("info.toml")).unwrap();
+    let mut tables = info.split("\n[[exercises]]\n");
+    let mut kept = tables.next().unwrap().to_owned();
+    for table in tables {
+        if keep.iter().any(|name| table.starts_with(&format!("name = \"{name}\""))) {
+            kept.push_str("\n[[exercises]]\n");
+            kept.push_str(table);
+        } else {
+            let name =
+                table.lines().next().unwrap().trim_start_matches("name = \"").trim_end_matches('"');
+            let dir_line = table.lines().find(|l| l.starts_with("dir = ")).unwrap();
+            let folder = dir_line.trim_start_matches("dir = \"").trim_end_matches('"');
+            for source in ["exercises", "solutions"] {
+                std::fs::remove_file(dir.join(source).join(folder).join(format!("{name}.rs")))
+                    .unwrap();
+                let manifest = dir.join(source).join("Cargo.toml");
+                let bin = format!("\n[[bin]]\nname = \"{name}\"\npath = \"{folder}/{name}.rs\"\n");
+                let text = std::fs::read_to_string(&manifest).unwrap();
+                assert!(text.contains(&bin), "{bin} in {text}");
+                std::fs::write(&manifest, text.replace(&bin, "\n")).unwrap();
+            }
+        }
+    }
+    std::fs::write(dir.join("info.toml"), kept).unwrap();
+    dir
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create a folder");
     for entry in std::fs::read_dir(from).expect("read a folder") {
