@@ -14,6 +14,9 @@ pub const DIAGNOSIS_MARKER: &str = "hang detected: ";
 /// Heads the kit's list of blocked waits, printed after loom reports a deadlock.
 pub const DEADLOCK_HEADER: &str = "kit: every thread is blocked; the waits that can never end:";
 
+/// Printed by a loom model that fails, before the number of the schedule that failed.
+pub const FAILING_SCHEDULE: &str = "loom: failed on schedule ";
+
 /// The environment variable that sets the bound, in milliseconds; `0` turns diagnosis off.
 pub const LIMIT_ENV: &str = "WORKBOOK_HANG_LIMIT_MS";
 

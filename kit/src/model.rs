@@ -55,9 +55,9 @@ impl Model {
         let iterations = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&iterations);
         let started = Instant::now();
-        explain_deadlocks();
+        explain_failures();
         builder.check(move || {
-            counter.fetch_add(1, Ordering::Relaxed);
+            SCHEDULE.store(counter.fetch_add(1, Ordering::Relaxed) + 1, Ordering::Relaxed);
             crate::hang::clear();
             model()
         });
@@ -70,14 +70,22 @@ impl Model {
     }
 }
 
-/// Follows loom's deadlock report with what each blocked kit wait was waiting for: loom alone
-/// names only a location, often inside the kit.
-fn explain_deadlocks() {
+/// The schedule being explored, counted from 1, for failure reports.
+static SCHEDULE: AtomicUsize = AtomicUsize::new(0);
+
+/// Follows loom's failure reports with the schedule that failed, and a deadlock's with what each
+/// blocked kit wait was waiting for: loom alone names only a location, often inside the kit.
+fn explain_failures() {
     static INSTALLED: Once = Once::new();
     INSTALLED.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             previous(info);
+            // Only the first panic of a failing schedule: loom's own follow-up panics repeat it.
+            let schedule = SCHEDULE.swap(0, Ordering::Relaxed);
+            if schedule > 0 {
+                eprintln!("{}{schedule}", crate::hang::FAILING_SCHEDULE);
+            }
             let message = info
                 .payload()
                 .downcast_ref::<String>()

@@ -90,6 +90,13 @@ pub fn loom_iterations(output: &str) -> Option<u64> {
     line.strip_prefix("loom: ")?.split(' ').next()?.parse().ok()
 }
 
+/// The schedule a failing loom model failed on, as `kit::model` prints it.
+pub fn failing_schedule(output: &str) -> Option<u64> {
+    let marker = kit::hang::FAILING_SCHEDULE;
+    let line = lines(output).into_iter().find(|line| line.starts_with(marker))?;
+    line[marker.len()..].trim().parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +139,12 @@ mod tests {
                       bound 2\nok\n";
         assert_eq!(loom_iterations(output), Some(508));
         assert_eq!(loom_iterations("nothing"), None);
+    }
+
+    #[test]
+    fn reads_the_schedule_a_model_failed_on() {
+        assert_eq!(failing_schedule("x\nloom: failed on schedule 285\ny"), Some(285));
+        assert_eq!(failing_schedule("loom: 3 iterations"), None);
     }
 
     #[test]

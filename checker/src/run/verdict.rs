@@ -89,6 +89,10 @@ fn verdict(run: &TestRun, mode: BuildMode, limits: &Limits) -> Verdict {
     if mode == BuildMode::Loom
         && let Some((kind, message)) = loom_failure(&run.output, &found)
     {
+        let message = match super::test_output::failing_schedule(&run.output) {
+            Some(schedule) => format!("{message}\n(loom found it on schedule {schedule})"),
+            None => message,
+        };
         return Verdict::Failed(kind, message);
     }
     if run.output.contains("failed to spawn thread") || run.output.contains("memory allocation of")

@@ -65,12 +65,16 @@ impl Condvar {
         if poisoned { Err(PoisonError::new(guard)) } else { Ok(guard) }
     }
 
-    /// Like [`std::sync::Condvar::wait_timeout`]. Under loom the timeout never elapses.
+    /// Like [`std::sync::Condvar::wait_timeout`]: bounded by its caller, so never diagnosed as a
+    /// hang, but a thread in it counts as blocked. Under loom the timeout never elapses.
+    #[track_caller]
     pub fn wait_timeout<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
         timeout: Duration,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+        let site = Location::caller();
+        let _note = hang::note_blocked(|| format!("`Condvar::wait_timeout()` at {site}"));
         self.inner.wait_timeout(guard, timeout)
     }
 
