@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Times `workbook grade` on a generated class, and `workbook dev check` cold and warm.
+
+The class mixes four kinds of submission in turn: fully solved, half solved, solved but with one
+exercise's tests weakened (the grader restores them), and solved except one exercise that hangs.
+Grading runs twice, on the first 10 submissions and on all of them, to show how the time grows.
+
+Usage: python3 checker/bench/grade_class.py [--students 30] [--skip-dev-check]
+Run it from a clone of the workbook, with `cargo build -p workbook` done.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.path.join(ROOT, "target", "debug", "workbook")
+
+
+def exercises():
+    with open(os.path.join(ROOT, "info.toml"), "rb") as f:
+        return [(e["dir"], e["name"]) for e in tomllib.load(f)["exercises"]]
+
+
+def make_submission(path, index, listed):
+    for position, (folder, name) in enumerate(listed):
+        source = "solutions"
+        if index % 4 == 1 and position % 2 == 1:
+            source = "exercises"  # half solved
+        if index % 4 == 3 and name == "log_shipper":
+            source = "exercises"  # its stub hangs
+        target = os.path.join(path, "exercises", folder)
+        os.makedirs(target, exist_ok=True)
+        with open(os.path.join(ROOT, source, folder, name + ".rs")) as f:
+            text = f.read()
+        if index % 4 == 2 and position == 0:
+            # Weakened tests on a stub: the grader restores the originals, so it still fails.
+            with open(os.path.join(ROOT, "exercises", folder, name + ".rs")) as f:
+                text = re.sub(r"assert(_eq)?!\(", "let _ = (", f.read())
+        with open(os.path.join(target, name + ".rs"), "w") as f:
+            f.write(text)
+
+
+def timed(args):
+    started = time.monotonic()
+    result = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if result.returncode not in (0, 1):
+        sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
+    return time.monotonic() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--skip-dev-check", action="store_true")
+    options = parser.parse_args()
+    if not os.path.exists(BINARY):
+        sys.exit("build the tool first: cargo build -p workbook")
+    listed = exercises()
+    print(f"{len(listed)} exercises, {os.cpu_count()} cores")
+    if not options.skip_dev_check:
+        shutil.rmtree(os.path.join(ROOT, "target", "workbook"), ignore_errors=True)
+        print(f"dev check, cold (no build output): {timed([BINARY, 'dev', 'check']):6.1f} s")
+        print(f"dev check, warm:                   {timed([BINARY, 'dev', 'check']):6.1f} s")
+    class_dir = tempfile.mkdtemp(prefix="workbook-class-")
+    try:
+        paths = []
+        for index in range(options.students):
+            path = os.path.join(class_dir, f"student-{index:02}")
+            make_submission(path, index, listed)
+            paths.append(path)
+        for count in sorted({min(10, len(paths)), len(paths)}):
+            report = os.path.join(class_dir, f"grades-{count}.csv")
+            seconds = timed([BINARY, "grade", *paths[:count], "--csv", report])
+            print(f"grade {count:3} submissions:             {seconds:6.1f} s ({seconds / count:.1f} s each)")
+    finally:
+        shutil.rmtree(class_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
