@@ -1,5 +1,6 @@
 //! `workbook`: the learner's and the instructor's tool for the concurrency workbook.
 
+mod bounded_pool;
 mod cli;
 mod commands;
 mod dev;

@@ -7,7 +7,6 @@ use crate::run::{ExerciseReport, Runner};
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -42,45 +41,19 @@ pub fn dev_check(workbook: &Workbook, as_json: bool, jobs: Option<usize>) -> Res
     // Every exercise twice, solution then stub, `jobs` at a time.
     let total = exercises.len() * 2;
     eprintln!("Running {total} solutions and stubs, {jobs} at a time...");
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let reports: Mutex<Vec<Option<ExerciseReport>>> = Mutex::new(vec![None; total]);
-    let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(total) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    if index >= total {
-                        return;
-                    }
-                    let exercise = &exercises[index / 2];
-                    let (runner, builds, source) = match index % 2 {
-                        0 => (&solutions, &solution_builds, Source::Solutions),
-                        _ => (&stubs, &stub_builds, Source::Exercises),
-                    };
-                    match runner.run(exercise, Some(builds), &cancel, &mut |_| {}) {
-                        Ok(report) => {
-                            let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
-                            eprintln!(
-                                "[{finished}/{total}] {}",
-                                progress_line(exercise, &report, source)
-                            );
-                            lock(&reports)[index] = Some(report);
-                        }
-                        Err(error) => {
-                            lock(&failure).get_or_insert(error);
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    if let Some(error) = lock(&failure).take() {
-        return Err(error);
-    }
-    let mut reports = lock(&reports).drain(..).flatten().collect::<Vec<_>>().into_iter();
+    let reports = crate::bounded_pool::map(total, jobs, |index| {
+        let exercise = &exercises[index / 2];
+        let (runner, builds, source) = match index % 2 {
+            0 => (&solutions, &solution_builds, Source::Solutions),
+            _ => (&stubs, &stub_builds, Source::Exercises),
+        };
+        let report = runner.run(exercise, Some(builds), &cancel, &mut |_| {})?;
+        let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+        eprintln!("[{finished}/{total}] {}", progress_line(exercise, &report, source));
+        Ok(report)
+    })?;
+    let mut reports = reports.into_iter();
     let (mut solution_reports, mut stub_reports) = (Vec::new(), Vec::new());
     for exercise in exercises {
         let (solution, stub) = (
@@ -174,8 +147,4 @@ fn stub_finding(exercise: &Exercise, report: &ExerciseReport) -> Option<Finding>
         )
     };
     Some(Finding::new("info.toml", exercise.line, message))
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -7,7 +7,6 @@ use crate::run::Runner;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -44,34 +43,17 @@ pub fn grade(
         submissions.len(),
         if submissions.len() == 1 { "" } else { "s" }
     );
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let grades: Mutex<Vec<Option<SubmissionGrade>>> = Mutex::new(vec![None; submissions.len()]);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(submissions.len()) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(submission) = submissions.get(index) else { return };
-                    let scratch = work.join(format!("{index}"));
-                    let package = format!("graded-{index}");
-                    let grade =
-                        grade_one(workbook, submission, &scratch, &work.join("target"), package);
-                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    eprintln!("[{finished}/{}] {}", submissions.len(), progress_line(&grade));
-                    let _ = std::fs::remove_dir_all(&scratch);
-                    grades.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[index] =
-                        Some(grade);
-                }
-            });
-        }
-    });
-    let grades: Vec<SubmissionGrade> = grades
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .into_iter()
-        .flatten()
-        .collect();
+    let grades = crate::bounded_pool::map(submissions.len(), jobs, |index| {
+        let scratch = work.join(format!("{index}"));
+        let package = format!("graded-{index}");
+        let grade =
+            grade_one(workbook, &submissions[index], &scratch, &work.join("target"), package);
+        let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+        eprintln!("[{finished}/{}] {}", submissions.len(), progress_line(&grade));
+        let _ = std::fs::remove_dir_all(&scratch);
+        Ok(grade)
+    })?;
     print_table(&grades);
     eprintln!("Graded in {:.1}s.", started.elapsed().as_secs_f64());
     if let Some(path) = &outputs.json {

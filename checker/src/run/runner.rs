@@ -1,13 +1,11 @@
 use super::build::{BuildMode, BuildSettings, Builds, Built, RustcCache, build, rebuild};
 use super::test_process::{list_tests, run_test};
 use super::verdict::judge;
-use super::{ExerciseReport, Limits, Status, StepName, StepReport, TestReport};
+use super::{ExerciseReport, Limits, Status, StepName, StepReport};
 use crate::info::{Exercise, FailureKind, Source};
 use crate::process::Cancel;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// What a run reports as it goes, so a screen can show each step as soon as it finishes.
@@ -258,33 +256,10 @@ impl Runner {
             let message = format!("no tests found: the exercise needs {module}");
             return Ok(StepReport::failed(step, FailureKind::Crash, message, started.elapsed()));
         }
-        let next = AtomicUsize::new(0);
-        let reports: Mutex<Vec<Option<TestReport>>> = Mutex::new(vec![None; names.len()]);
-        let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
-        std::thread::scope(|scope| {
-            for _ in 0..self.jobs.min(names.len()) {
-                scope.spawn(|| {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::SeqCst);
-                        let Some(name) = names.get(index) else { break };
-                        match run_test(executable, name, limits, cancel, &self.scratch) {
-                            Ok(run) => {
-                                let report = judge(name, &run, mode, limits);
-                                lock(&reports)[index] = Some(report);
-                            }
-                            Err(error) => {
-                                lock(&failure).get_or_insert(error);
-                                break;
-                            }
-                        }
-                    }
-                });
-            }
-        });
-        if let Some(error) = lock(&failure).take() {
-            return Err(error);
-        }
-        let tests = lock(&reports).drain(..).flatten().collect();
+        let tests = crate::bounded_pool::map(names.len(), self.jobs, |index| {
+            let run = run_test(executable, &names[index], limits, cancel, &self.scratch)?;
+            Ok(judge(&names[index], &run, mode, limits))
+        })?;
         Ok(StepReport::from_tests(step, tests, started.elapsed()))
     }
 
@@ -299,10 +274,6 @@ impl Runner {
         }
         ExerciseReport { name: exercise.name.clone(), steps }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The steps run so far, announced as they start and finish.
