@@ -47,11 +47,11 @@ def make_submission(path, index, listed):
             f.write(text)
 
 
-def timed(args):
+def timed(args, allowed=(0,)):
     started = time.monotonic()
     result = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if result.returncode not in (0, 1):
-        sys.exit(f"{' '.join(args)} failed:\n{result.stderr[-2000:]}")
+    if result.returncode not in allowed:
+        sys.exit(f"{' '.join(args[:3])} exited {result.returncode}:\n{result.stderr[-2000:]}")
     return time.monotonic() - started
 
 
@@ -68,6 +68,8 @@ def main():
         shutil.rmtree(os.path.join(ROOT, "target", "workbook"), ignore_errors=True)
         print(f"dev check, cold (no build output): {timed([BINARY, 'dev', 'check']):6.1f} s")
         print(f"dev check, warm:                   {timed([BINARY, 'dev', 'check']):6.1f} s")
+    # The first grading builds the kit's dependency tree for graded copies; not counted.
+    timed([BINARY, "grade", os.path.join(ROOT), "--jobs", "1"])
     class_dir = tempfile.mkdtemp(prefix="workbook-class-")
     try:
         paths = []
@@ -78,7 +80,13 @@ def main():
         for count in sorted({min(10, len(paths)), len(paths)}):
             report = os.path.join(class_dir, f"grades-{count}.csv")
             seconds = timed([BINARY, "grade", *paths[:count], "--csv", report])
-            print(f"grade {count:3} submissions:             {seconds:6.1f} s ({seconds / count:.1f} s each)")
+            with open(report) as f:
+                rows = f.read().splitlines()[1:]
+            if len(rows) != count:
+                sys.exit(f"the gradebook has {len(rows)} rows for {count} submissions")
+            scores = [int(row.rsplit(",", 1)[1]) for row in rows]
+            print(f"grade {count:3} submissions:             {seconds:6.1f} s ({seconds / count:.1f} s each, "
+                  f"scores {min(scores)} to {max(scores)})")
     finally:
         shutil.rmtree(class_dir, ignore_errors=True)
 
