@@ -76,7 +76,7 @@ fn panic_header(line: &str) -> Option<(String, String)> {
 
 /// `(passed, failed)` from libtest's `test result:` line.
 pub fn summary(output: &str) -> Option<(u32, u32)> {
-    let line = output.lines().rev().find(|line| line.starts_with("test result: "))?;
+    let line = lines(output).into_iter().rev().find(|line| line.starts_with("test result: "))?;
     let count = |word: &str| -> Option<u32> {
         let before = line.split(&format!(" {word}")).next()?;
         before.rsplit([' ', '.', ';']).next()?.parse().ok()

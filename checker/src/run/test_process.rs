@@ -17,6 +17,9 @@ const KEPT_OUTPUT: usize = 64 * 1024;
 pub struct TestRun {
     pub exit: Exit,
     pub output: String,
+    /// What libtest itself recorded (`--logfile`): `ok NAME` for a pass. Test code cannot fake
+    /// it by printing a summary and exiting, as it could the output.
+    pub recorded: String,
     pub duration: Duration,
 }
 
@@ -49,13 +52,18 @@ pub fn run_test(
     cancel: &Cancel,
     scratch: &Path,
 ) -> Result<TestRun> {
+    let recorded = scratch.join(format!("test-{}.result", unique()));
     let mut command = Command::new(executable);
     command
-        .args(["--exact", name, "--nocapture", "--test-threads", "1"])
+        .args(["--exact", name, "--nocapture", "--test-threads", "1", "--logfile"])
+        .arg(&recorded)
         .env(kit::hang::LIMIT_ENV, limits.hang.as_millis().to_string())
         .env("RUST_BACKTRACE", "0")
         .env_remove("LOOM_MAX_PREEMPTIONS");
-    run_process(command, limits, cancel, scratch)
+    let mut run = run_process(command, limits, cancel, scratch)?;
+    run.recorded = std::fs::read_to_string(&recorded).unwrap_or_default();
+    let _ = std::fs::remove_file(&recorded);
+    Ok(run)
 }
 
 fn run_process(
@@ -88,7 +96,7 @@ fn run_process(
     let duration = started.elapsed();
     let output = read_kept(&log);
     let _ = std::fs::remove_file(&log);
-    Ok(TestRun { exit, output, duration })
+    Ok(TestRun { exit, output, recorded: String::new(), duration })
 }
 
 /// The file's text, or its start and end when it is long.

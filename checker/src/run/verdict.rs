@@ -14,7 +14,7 @@ use kit::hang::DIAGNOSIS_MARKER;
 const SIGXFSZ: i32 = 25;
 
 pub fn judge(name: &str, run: &TestRun, mode: BuildMode, limits: &Limits) -> TestReport {
-    let (status, failure) = match verdict(run, mode, limits) {
+    let (status, failure) = match verdict(name, run, mode, limits) {
         Verdict::Passed => (Status::Passed, None),
         Verdict::Cancelled => (Status::Cancelled, None),
         Verdict::Failed(kind, message) => (Status::Failed, Some((kind, message))),
@@ -39,7 +39,7 @@ enum Verdict {
     Failed(FailureKind, String),
 }
 
-fn verdict(run: &TestRun, mode: BuildMode, limits: &Limits) -> Verdict {
+fn verdict(name: &str, run: &TestRun, mode: BuildMode, limits: &Limits) -> Verdict {
     let found = panics(&run.output);
     let hang = found.iter().find(|p| p.message.starts_with(DIAGNOSIS_MARKER));
     let status = match &run.exit {
@@ -74,8 +74,15 @@ fn verdict(run: &TestRun, mode: BuildMode, limits: &Limits) -> Verdict {
         );
     }
     if status.success() {
-        return match summary(&run.output) {
-            Some((1, 0)) => Verdict::Passed,
+        let recorded = run.recorded.lines().any(|line| line.strip_prefix("ok ") == Some(name));
+        return match (summary(&run.output), recorded) {
+            (Some((1, 0)), true) => Verdict::Passed,
+            (Some(_), false) => Verdict::Failed(
+                FailureKind::Crash,
+                "the test process exited before the test harness recorded a result: does the \
+                 code call std::process::exit?"
+                    .to_owned(),
+            ),
             _ => Verdict::Failed(
                 FailureKind::Crash,
                 "the test executable exited successfully but did not report the test as passed"
@@ -158,4 +165,54 @@ fn loom_failure(output: &str, found: &[Panic]) -> Option<(FailureKind, String)> 
 /// The panics worth showing: a learner's, not the follow-up ones from inside std or loom.
 fn user_panics(found: &[Panic]) -> String {
     found.iter().filter(|p| !p.is_internal()).map(Panic::render).collect::<Vec<_>>().join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+    use std::time::Duration;
+
+    fn run(code: i32, output: &str, recorded: &str) -> TestRun {
+        TestRun {
+            exit: Exit::Finished(ExitStatus::from_raw(code << 8)),
+            output: output.to_owned(),
+            recorded: recorded.to_owned(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    const PASSED: &str =
+        "running 1 test\ntest tests::a ... ok\n\ntest result: ok. 1 passed; 0 failed; 0 ignored\n";
+
+    #[test]
+    fn a_pass_needs_the_exit_code_the_summary_and_the_harness_record() {
+        let limits = Limits::default();
+        let judged = judge("tests::a", &run(0, PASSED, "ok tests::a\n"), BuildMode::Plain, &limits);
+        assert_eq!(judged.status, Status::Passed);
+        let spoofed = judge("tests::a", &run(0, PASSED, ""), BuildMode::Plain, &limits);
+        assert_eq!(
+            (spoofed.status, spoofed.failure_kind),
+            (Status::Failed, Some(FailureKind::Crash))
+        );
+        assert!(spoofed.message.unwrap().contains("process::exit"));
+        let failed_exit =
+            judge("tests::a", &run(101, PASSED, "ok tests::a\n"), BuildMode::Plain, &limits);
+        assert_eq!(failed_exit.status, Status::Failed, "a summary never outweighs the exit code");
+    }
+
+    #[test]
+    fn a_kit_diagnosis_makes_a_hang_and_an_assertion_a_test_failure() {
+        let limits = Limits::default();
+        let hang = "thread 'tests::a' (1) panicked at a.rs:1:1:\nhang detected: `recv()` at a.rs:3:1 waited 2s\n";
+        let judged =
+            judge("tests::a", &run(101, hang, "failed tests::a\n"), BuildMode::Plain, &limits);
+        assert_eq!(judged.failure_kind, Some(FailureKind::Hang));
+        assert_eq!(judged.message.as_deref(), Some("`recv()` at a.rs:3:1 waited 2s"));
+        let assertion = "thread 'tests::a' (1) panicked at a.rs:1:1:\nassertion failed: ok\n";
+        let judged =
+            judge("tests::a", &run(101, assertion, "failed tests::a\n"), BuildMode::Plain, &limits);
+        assert_eq!(judged.failure_kind, Some(FailureKind::Test));
+    }
 }
