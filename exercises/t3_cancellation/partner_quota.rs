@@ -1,0 +1,162 @@
+//! Partner API quota
+//!
+//! A price-comparison crawler fetches offers from a partner's API on several threads at once. The
+//! partner allows the whole crawler 20 requests a second, with bursts of up to 20, and suspends
+//! the API key for an hour at the first request over quota. So every fetch thread shares one
+//! `Quota`, a token bucket on the crawler's clock: a thread calls `try_acquire` before each
+//! request, and when it is refused it puts the page back on the frontier for later. The crawler's
+//! dashboard shows how many requests are left right now with `remaining`.
+//!
+//! Done when: the quota never grants more than its burst plus what its rate has earned, however
+//! many threads ask for a token at the same moment, and the loom model passes.
+
+use kit::sync::atomic::{AtomicU32, Ordering};
+use kit::sync::{Arc, Mutex};
+use kit::thread;
+use kit::time::{Clock, RealClock};
+use std::time::{Duration, Instant};
+
+/// The bucket's state, behind the quota's lock.
+struct Bucket {
+    tokens: f64,
+    last_refill: Instant,
+}
+
+/// A token bucket shared by every fetch thread: at most `burst` requests at once, and
+/// `per_second` more each second.
+pub struct Quota<C: Clock> {
+    clock: C,
+    per_second: f64,
+    burst: f64,
+    bucket: Mutex<Bucket>,
+}
+
+impl<C: Clock> Quota<C> {
+    /// A quota with its whole burst available.
+    pub fn new(clock: C, per_second: f64, burst: u32) -> Self {
+        assert!(per_second > 0.0 && burst > 0, "a quota must allow something");
+        let bucket = Bucket { tokens: f64::from(burst), last_refill: clock.now() };
+        Quota { clock, per_second, burst: f64::from(burst), bucket: Mutex::new(bucket) }
+    }
+
+    /// How many requests the quota would grant right now.
+    pub fn remaining(&self) -> u32 {
+        let mut bucket = self.bucket.lock().unwrap();
+        self.refill(&mut bucket);
+        bucket.tokens as u32
+    }
+
+    /// Takes a token for one request if the quota allows it; never waits.
+    pub fn try_acquire(&self) -> bool {
+        if self.remaining() == 0 {
+            return false;
+        }
+        self.bucket.lock().unwrap().tokens -= 1.0;
+        true
+    }
+
+    /// Adds the tokens earned since the last refill, up to the burst.
+    fn refill(&self, bucket: &mut Bucket) {
+        let now = self.clock.now();
+        let earned = (now - bucket.last_refill).as_secs_f64() * self.per_second;
+        bucket.tokens = (bucket.tokens + earned).min(self.burst);
+        bucket.last_refill = now;
+    }
+}
+
+fn main() {
+    let (per_second, burst) = (20.0, 20);
+    let quota = Arc::new(Quota::new(RealClock, per_second, burst));
+    let granted = Arc::new(AtomicU32::new(0));
+    let crawl_for = Duration::from_millis(1500);
+    let started = Instant::now();
+    let fetchers: Vec<_> = (0..4)
+        .map(|_| {
+            let (quota, granted) = (Arc::clone(&quota), Arc::clone(&granted));
+            thread::spawn(move || {
+                while started.elapsed() < crawl_for {
+                    if quota.try_acquire() {
+                        granted.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        RealClock.sleep(Duration::from_millis(1));
+                    }
+                }
+            })
+        })
+        .collect();
+    for fetcher in fetchers {
+        fetcher.join().unwrap();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let after_burst = f64::from(granted.load(Ordering::Relaxed).saturating_sub(burst));
+    println!(
+        "4 fetchers: {} requests in {seconds:.1} s, the burst of {burst} then {:.1}/s \
+         (configured {per_second}/s)",
+        granted.load(Ordering::Relaxed),
+        after_burst / seconds
+    );
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use kit::time::ManualClock;
+
+    #[test]
+    fn a_fresh_quota_grants_its_burst_then_refuses() {
+        let quota = Quota::new(ManualClock::new(), 20.0, 3);
+        assert_eq!(quota.remaining(), 3);
+        assert!((0..3).all(|_| quota.try_acquire()));
+        assert!(!quota.try_acquire());
+        assert_eq!(quota.remaining(), 0);
+    }
+
+    #[test]
+    fn requests_come_back_at_the_configured_rate() {
+        let clock = ManualClock::new();
+        let quota = Quota::new(&clock, 20.0, 20);
+        while quota.try_acquire() {}
+        clock.advance(Duration::from_millis(60));
+        assert_eq!(quota.remaining(), 1, "60 ms at 20/s earns one request");
+        assert!(quota.try_acquire());
+        assert!(!quota.try_acquire());
+        clock.advance(Duration::from_secs(60));
+        assert_eq!(quota.remaining(), 20, "an idle quota fills up to its burst, no further");
+    }
+
+    #[test]
+    fn fetch_threads_draw_on_one_quota() {
+        // The threads run one after another: whatever one takes, the next cannot have.
+        let quota = Arc::new(Quota::new(ManualClock::new(), 20.0, 10));
+        let taken: Vec<u32> = (0..3)
+            .map(|_| {
+                let quota = Arc::clone(&quota);
+                let fetcher = thread::spawn(move || (0..4).filter(|_| quota.try_acquire()).count());
+                fetcher.join().unwrap() as u32
+            })
+            .collect();
+        assert_eq!(taken, [4, 4, 2]);
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom {
+    use super::*;
+    use kit::time::ManualClock;
+
+    #[test]
+    fn two_fetchers_race_for_the_last_request() {
+        kit::model::check(|| {
+            let quota = Arc::new(Quota::new(ManualClock::new(), 20.0, 1));
+            let fetchers: Vec<_> = (0..2)
+                .map(|_| {
+                    let quota = Arc::clone(&quota);
+                    thread::spawn(move || quota.try_acquire())
+                })
+                .collect();
+            let granted =
+                fetchers.into_iter().map(|f| f.join().unwrap()).filter(|&got| got).count();
+            assert_eq!(granted, 1, "one request was left, and {granted} fetchers were granted it");
+        });
+    }
+}
