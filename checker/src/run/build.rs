@@ -80,6 +80,11 @@ pub struct RustcCache {
 }
 
 impl RustcCache {
+    /// Forgets every command, so the next builds go through cargo again.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
     fn get(&self, key: &(Source, String, BuildMode)) -> Option<RustcCommand> {
         self.lock().get(key).cloned()
     }

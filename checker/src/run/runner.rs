@@ -94,6 +94,14 @@ impl Runner {
         self
     }
 
+    /// Makes the next builds go through cargo, which notices changes the remembered rustc
+    /// commands cannot (an updated kit or manifest).
+    pub fn forget_fast_rebuilds(&self) {
+        if let Some(cache) = &self.rustc_cache {
+            cache.clear();
+        }
+    }
+
     /// Builds every exercise in `exercises` in two cargo runs (plain and loom) instead of two each.
     pub fn prebuild(&self, exercises: &[Exercise], cancel: &Cancel) -> Result<Option<Prebuilt>> {
         let all: Vec<&str> = exercises.iter().map(|e| e.name.as_str()).collect();

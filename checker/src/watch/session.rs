@@ -289,6 +289,9 @@ impl<'w> Session<'w> {
             b'h' => self.hint_level = (self.hint_level + 1) % 3,
             b'l' => self.view = View::List { typed: String::new() },
             b'r' => {
+                // A rerun asked for by hand goes through cargo, in case more than the exercise
+                // changed.
+                self.runner.forget_fast_rebuilds();
                 self.notice = None;
                 self.start_run();
             }
