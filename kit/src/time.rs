@@ -76,7 +76,15 @@ pub struct ManualClock {
 #[derive(Debug)]
 struct ManualState {
     elapsed: Duration,
-    sleepers: usize,
+    /// When each sleeping thread wakes, as offsets from `origin`. A thread whose time has come
+    /// no longer counts as asleep, even before it has run again.
+    wake_times: Vec<Duration>,
+}
+
+impl ManualState {
+    fn sleepers(&self) -> usize {
+        self.wake_times.iter().filter(|&&wake| wake > self.elapsed).count()
+    }
 }
 
 impl Default for ManualClock {
@@ -90,7 +98,7 @@ impl ManualClock {
     pub fn new() -> Self {
         ManualClock {
             origin: Instant::now(),
-            state: Mutex::new(ManualState { elapsed: Duration::ZERO, sleepers: 0 }),
+            state: Mutex::new(ManualState { elapsed: Duration::ZERO, wake_times: Vec::new() }),
             changed: Condvar::new(),
         }
     }
@@ -106,9 +114,10 @@ impl ManualClock {
         raw::lock(&self.state).elapsed
     }
 
-    /// How many threads are asleep on this clock right now.
+    /// How many threads are asleep on this clock and not yet due: a thread the last `advance`
+    /// woke does not count, even if it has not run yet.
     pub fn sleepers(&self) -> usize {
-        raw::lock(&self.state).sleepers
+        raw::lock(&self.state).sleepers()
     }
 
     /// Blocks until at least `count` threads are asleep on this clock: lets a test advance the
@@ -119,11 +128,11 @@ impl ManualClock {
         let watch = hang::Watch::start();
         let _note = hang::note_blocked(|| format!("`wait_for_sleepers()` at {site}"));
         let mut state = raw::lock(&self.state);
-        while state.sleepers < count {
+        while state.sleepers() < count {
             let (woken, expired) = hang::wait(&self.changed, state, &watch);
             state = raw::unpoisoned(woken);
             if expired {
-                let asleep = state.sleepers;
+                let asleep = state.sleepers();
                 drop(state);
                 hang::fail(format!(
                     "`wait_for_sleepers({count})` at {site} waited {} but only {asleep} \
@@ -142,22 +151,44 @@ impl Clock for ManualClock {
 
     #[track_caller]
     fn sleep(&self, duration: Duration) {
-        if duration.is_zero() {
+        let site = Location::caller();
+        let state = raw::lock(&self.state);
+        let wake_at = state.elapsed + duration;
+        self.sleep_locked(state, wake_at, site);
+    }
+
+    /// Takes the deadline under the clock's lock, so an `advance` from another thread can never
+    /// fall between reading the time and going to sleep.
+    #[track_caller]
+    fn sleep_until(&self, deadline: Instant) {
+        let site = Location::caller();
+        let state = raw::lock(&self.state);
+        let wake_at = deadline.saturating_duration_since(self.origin);
+        self.sleep_locked(state, wake_at, site);
+    }
+}
+
+impl ManualClock {
+    /// Sleeps until the clock reaches `wake_at` (an offset from `origin`), holding `state`.
+    fn sleep_locked(
+        &self,
+        mut state: crate::raw::MutexGuard<'_, ManualState>,
+        wake_at: Duration,
+        site: &Location<'_>,
+    ) {
+        if wake_at <= state.elapsed {
             return;
         }
-        let site = Location::caller();
         let watch = hang::Watch::start();
         let _note = hang::note_blocked(|| format!("`sleep()` at {site} on a ManualClock"));
-        let mut state = raw::lock(&self.state);
-        let wake_at = state.elapsed + duration;
-        state.sleepers += 1;
+        state.wake_times.push(wake_at);
         self.changed.notify_all();
         while state.elapsed < wake_at {
             let (woken, expired) = hang::wait(&self.changed, state, &watch);
             state = raw::unpoisoned(woken);
             if expired {
                 let now = state.elapsed;
-                state.sleepers -= 1;
+                forget(&mut state.wake_times, wake_at);
                 drop(state);
                 hang::fail(format!(
                     "`sleep()` at {site} waited {} (real time) for a ManualClock to reach \
@@ -167,6 +198,13 @@ impl Clock for ManualClock {
                 ));
             }
         }
-        state.sleepers -= 1;
+        forget(&mut state.wake_times, wake_at);
+    }
+}
+
+/// Removes one sleeper's wake time.
+fn forget(wake_times: &mut Vec<Duration>, wake_at: Duration) {
+    if let Some(index) = wake_times.iter().position(|&wake| wake == wake_at) {
+        wake_times.swap_remove(index);
     }
 }

@@ -96,3 +96,35 @@ fn wait_until_blocked_reports_the_wait_the_thread_reached_then_its_end() {
     assert_eq!(worker.join().unwrap(), Some(4));
     finisher.join().unwrap();
 }
+
+#[test]
+fn a_sleeper_the_clock_has_woken_no_longer_counts_even_before_it_runs() {
+    let clock = Arc::new(ManualClock::new());
+    let sleeper = {
+        let clock = clock.clone();
+        thread::spawn(move || clock.sleep(Duration::from_secs(1)))
+    };
+    clock.wait_for_sleepers(1);
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(clock.sleepers(), 0, "its time has come");
+    sleeper.join().unwrap();
+}
+
+#[test]
+fn sleep_until_an_instant_wakes_exactly_then_whenever_the_clock_moved() {
+    let clock = Arc::new(ManualClock::new());
+    let deadline = clock.now() + Duration::from_secs(3);
+    clock.advance(Duration::from_secs(1));
+    let (woke_tx, woke_rx) = mpsc::channel();
+    let sleeper = {
+        let clock = clock.clone();
+        thread::spawn(move || {
+            clock.sleep_until(deadline);
+            woke_tx.send(clock.now()).unwrap();
+        })
+    };
+    clock.wait_for_sleepers(1);
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(woke_rx.recv().unwrap(), deadline);
+    sleeper.join().unwrap();
+}
