@@ -106,7 +106,6 @@ mod plain {
         #[track_caller]
         pub fn join(self) -> std::thread::Result<T> {
             let site = Location::caller();
-            let _note = hang::note_blocked(|| format!("`join()` at {site}"));
             self.wait_for("`join()`", site, "finish", |state| state.finished);
             self.inner.join()
         }
@@ -134,8 +133,18 @@ mod plain {
             reached: impl Fn(&ThreadState) -> bool,
         ) -> ThreadState {
             let watch = hang::Watch::start();
+            let mut note = None;
             let mut state = crate::raw::lock(&self.record.state);
             while !reached(&state) {
+                // Noted only once it really waits (see `Condvar::wait_while`), and without this
+                // record's lock held: noting takes the caller's own record's lock, and holding
+                // both could deadlock two threads that join each other.
+                if note.is_none() {
+                    drop(state);
+                    note = Some(hang::note_blocked(|| format!("{call} at {site}")));
+                    state = crate::raw::lock(&self.record.state);
+                    continue;
+                }
                 let (woken, expired) = hang::wait(&self.record.changed, state, &watch);
                 state = crate::raw::unpoisoned(woken);
                 if expired {

@@ -126,9 +126,12 @@ impl ManualClock {
     pub fn wait_for_sleepers(&self, count: usize) {
         let site = Location::caller();
         let watch = hang::Watch::start();
-        let _note = hang::note_blocked(|| format!("`wait_for_sleepers()` at {site}"));
+        let mut note = None;
         let mut state = raw::lock(&self.state);
         while state.sleepers() < count {
+            note.get_or_insert_with(|| {
+                hang::note_blocked(|| format!("`wait_for_sleepers()` at {site}"))
+            });
             let (woken, expired) = hang::wait(&self.changed, state, &watch);
             state = raw::unpoisoned(woken);
             if expired {

@@ -47,9 +47,14 @@ impl Condvar {
     {
         let site = Location::caller();
         let watch = hang::Watch::start();
-        let _note = hang::note_blocked(|| format!("`Condvar::wait_while()` at {site}"));
+        // Noted only once it really waits: a condition already false blocks nothing, and
+        // `wait_until_blocked` must never see a wait that does not happen.
+        let mut note = None;
         let mut poisoned = false;
         while condition(&mut *guard) {
+            note.get_or_insert_with(|| {
+                hang::note_blocked(|| format!("`Condvar::wait_while()` at {site}"))
+            });
             let (woken, expired) = hang::wait(&self.inner, guard, &watch);
             poisoned |= woken.is_err();
             guard = raw::unpoisoned(woken);
