@@ -112,6 +112,11 @@ mod plain {
         pub(crate) fn limit(&self) -> Duration {
             self.limit.unwrap_or_default()
         }
+
+        /// Whether the operation has outlived its bound.
+        pub(crate) fn expired(&self) -> bool {
+            self.limit.is_some_and(|limit| self.started.elapsed() >= limit)
+        }
     }
 
     /// Waits once on `condvar`. Returns the guard, as std's wait does, and whether the

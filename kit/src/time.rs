@@ -25,6 +25,13 @@ pub trait Clock: Send + Sync {
             self.sleep(deadline - now);
         }
     }
+
+    /// The [`ManualClock`] behind this clock, if it is one, so that a kit wait bounded by this
+    /// clock ([`Condvar::wait_timeout_on`](crate::sync::Condvar::wait_timeout_on)) ends when a test
+    /// advances it. Any other clock is taken to follow real time.
+    fn as_manual(&self) -> Option<&ManualClock> {
+        None
+    }
 }
 
 impl<C: Clock + ?Sized> Clock for crate::sync::Arc<C> {
@@ -36,6 +43,10 @@ impl<C: Clock + ?Sized> Clock for crate::sync::Arc<C> {
     fn sleep(&self, duration: Duration) {
         (**self).sleep(duration)
     }
+
+    fn as_manual(&self) -> Option<&ManualClock> {
+        (**self).as_manual()
+    }
 }
 
 impl<C: Clock + ?Sized> Clock for &C {
@@ -46,6 +57,10 @@ impl<C: Clock + ?Sized> Clock for &C {
     #[track_caller]
     fn sleep(&self, duration: Duration) {
         (**self).sleep(duration)
+    }
+
+    fn as_manual(&self) -> Option<&ManualClock> {
+        (**self).as_manual()
     }
 }
 
@@ -169,6 +184,10 @@ impl Clock for ManualClock {
         let wake_at = deadline.saturating_duration_since(self.origin);
         self.sleep_locked(state, wake_at, site);
     }
+
+    fn as_manual(&self) -> Option<&ManualClock> {
+        Some(self)
+    }
 }
 
 impl ManualClock {
@@ -202,6 +221,85 @@ impl ManualClock {
             }
         }
         forget(&mut state.wake_times, wake_at);
+    }
+}
+
+/// How often a condvar wait bounded by a manual clock looks at the clock. `advance` cannot notify
+/// a user's condvar without holding the user's mutex (a notification could fall just before the
+/// wait and be lost), so the waiter looks instead; a test's clock only, so the cost is a test's.
+#[cfg(not(loom))]
+const CLOCK_CHECK: Duration = Duration::from_millis(1);
+
+impl ManualClock {
+    /// Waits on `condvar` until it is notified or this clock reaches `deadline`, and says whether
+    /// the deadline passed. The waiter counts as a sleeper meanwhile. `what` names the wait in a
+    /// hang diagnosis.
+    #[cfg(not(loom))]
+    pub(crate) fn wait_on<'a, T>(
+        &self,
+        condvar: &Condvar,
+        mut guard: crate::raw::MutexGuard<'a, T>,
+        deadline: Instant,
+        what: &dyn Fn() -> String,
+    ) -> (std::sync::LockResult<crate::raw::MutexGuard<'a, T>>, bool) {
+        let wake_at = deadline.saturating_duration_since(self.origin);
+        {
+            let mut state = raw::lock(&self.state);
+            if wake_at <= state.elapsed {
+                return (Ok(guard), true);
+            }
+            state.wake_times.push(wake_at);
+        }
+        self.changed.notify_all();
+        let watch = hang::Watch::start();
+        let mut poisoned = false;
+        let timed_out = loop {
+            let (woken, check) = match condvar.wait_timeout(guard, CLOCK_CHECK) {
+                Ok(woken) => woken,
+                Err(woken) => {
+                    poisoned = true;
+                    woken.into_inner()
+                }
+            };
+            guard = woken;
+            if !check.timed_out() {
+                break false;
+            }
+            let now = self.elapsed();
+            if now >= wake_at {
+                break true;
+            }
+            if watch.expired() {
+                forget(&mut raw::lock(&self.state).wake_times, wake_at);
+                drop(guard);
+                hang::fail(format!(
+                    "{} waited {} (real time): no `notify_one()` or `notify_all()` woke it, and \
+                     its ManualClock stayed at {now:?}, before the deadline {wake_at:?}. A \
+                     ManualClock moves only when the test calls `advance()`.",
+                    what(),
+                    hang::seconds(watch.limit())
+                ));
+            }
+        };
+        forget(&mut raw::lock(&self.state).wake_times, wake_at);
+        let guard = if poisoned { Err(std::sync::PoisonError::new(guard)) } else { Ok(guard) };
+        (guard, timed_out)
+    }
+
+    /// Under loom there is no time to pass: a deadline already reached ends the wait at once, and
+    /// otherwise only a notification does.
+    #[cfg(loom)]
+    pub(crate) fn wait_on<'a, T>(
+        &self,
+        condvar: &Condvar,
+        guard: crate::raw::MutexGuard<'a, T>,
+        deadline: Instant,
+        _what: &dyn Fn() -> String,
+    ) -> (std::sync::LockResult<crate::raw::MutexGuard<'a, T>>, bool) {
+        if deadline.saturating_duration_since(self.origin) <= self.elapsed() {
+            return (Ok(guard), true);
+        }
+        (condvar.wait(guard), false)
     }
 }
 

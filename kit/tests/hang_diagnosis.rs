@@ -114,3 +114,20 @@ fn sleeping_on_a_manual_clock_nobody_advances_says_so() {
     assert!(message.contains("advance()"), "{message}");
     assert_eq!(clock.sleepers(), 0);
 }
+
+#[test]
+fn a_condvar_wait_bounded_by_a_manual_clock_nobody_advances_says_so() {
+    short_limit();
+    let clock = ManualClock::new();
+    let pair = (Mutex::new(false), Condvar::new());
+    let message = panic_message(|| {
+        let (lock, ready) = &pair;
+        let guard = lock.lock().unwrap();
+        let _ = ready.wait_timeout_while_on(guard, Duration::from_secs(5), &clock, |r| !*r);
+    });
+    assert!(message.starts_with(DIAGNOSIS_MARKER), "{message}");
+    assert!(message.contains("`Condvar::wait_timeout_while_on()` at"), "{message}");
+    assert!(message.contains("before the deadline 5s"), "{message}");
+    assert!(!pair.0.is_poisoned(), "the diagnosis must not poison the user's mutex");
+    assert_eq!(clock.sleepers(), 0, "a diagnosed wait no longer counts as asleep");
+}

@@ -128,3 +128,73 @@ fn sleep_until_an_instant_wakes_exactly_then_whenever_the_clock_moved() {
     assert_eq!(woke_rx.recv().unwrap(), deadline);
     sleeper.join().unwrap();
 }
+
+/// A checkout that waits for a free connection at most `timeout` on `clock`.
+fn wait_for_connection(
+    pool: &(Mutex<usize>, Condvar),
+    clock: &dyn Clock,
+    timeout: Duration,
+) -> (usize, bool) {
+    let (free, returned) = pool;
+    let (free, waited) =
+        returned.wait_timeout_while_on(free.lock().unwrap(), timeout, clock, |n| *n == 0).unwrap();
+    (*free, waited.timed_out())
+}
+
+#[test]
+fn a_condvar_wait_bounded_by_a_manual_clock_times_out_exactly_at_its_deadline() {
+    let clock = Arc::new(ManualClock::new());
+    let pool = Arc::new((Mutex::new(0), Condvar::new()));
+    let start = clock.now();
+    let checkout = {
+        let (clock, pool) = (clock.clone(), pool.clone());
+        thread::spawn(move || {
+            let result = wait_for_connection(&pool, &*clock, Duration::from_secs(10));
+            (result, clock.now() - start)
+        })
+    };
+    clock.wait_for_sleepers(1);
+    clock.advance(Duration::from_secs(9));
+    assert_eq!(clock.sleepers(), 1, "the checkout gave up before its deadline");
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(checkout.join().unwrap(), ((0, true), Duration::from_secs(10)));
+    assert_eq!(clock.sleepers(), 0);
+}
+
+#[test]
+fn a_notification_ends_a_manual_clock_wait_before_its_deadline() {
+    let clock = Arc::new(ManualClock::new());
+    let pool = Arc::new((Mutex::new(0), Condvar::new()));
+    let checkout = {
+        let (clock, pool) = (clock.clone(), pool.clone());
+        thread::spawn(move || wait_for_connection(&pool, &*clock, Duration::from_secs(10)))
+    };
+    clock.wait_for_sleepers(1);
+    *pool.0.lock().unwrap() = 1;
+    pool.1.notify_one();
+    assert_eq!(checkout.join().unwrap(), (1, false));
+    assert_eq!(clock.sleepers(), 0);
+}
+
+#[test]
+fn a_wait_whose_deadline_has_passed_on_the_clock_returns_at_once() {
+    let clock = ManualClock::new();
+    let pool = (Mutex::new(0), Condvar::new());
+    let (free, returned) = &pool;
+    let (guard, waited) =
+        returned.wait_timeout_on(free.lock().unwrap(), Duration::ZERO, &clock).unwrap();
+    assert!(waited.timed_out());
+    drop(guard);
+    assert_eq!(wait_for_connection(&pool, &clock, Duration::ZERO), (0, true));
+}
+
+#[test]
+fn a_condvar_wait_bounded_by_the_real_clock_times_out_in_real_time() {
+    let pool = (Mutex::new(0), Condvar::new());
+    let started = std::time::Instant::now();
+    assert_eq!(
+        wait_for_connection(&pool, &kit::time::RealClock, Duration::from_millis(20)),
+        (0, true)
+    );
+    assert!(started.elapsed() >= Duration::from_millis(20));
+}

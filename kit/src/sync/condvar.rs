@@ -1,8 +1,21 @@
 use crate::hang;
 use crate::raw;
-use crate::sync::{LockResult, MutexGuard, PoisonError, WaitTimeoutResult};
+use crate::sync::{LockResult, MutexGuard, PoisonError};
+use crate::time::Clock;
 use std::panic::Location;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Whether a timed wait returned because its time ran out, like std's type of the same name (which
+/// only std can make).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitTimeoutResult(bool);
+
+impl WaitTimeoutResult {
+    /// True if the wait ended because its timeout passed.
+    pub fn timed_out(&self) -> bool {
+        self.0
+    }
+}
 
 /// Like [`std::sync::Condvar`]. In a plain build a wait that gets no notification within the hang
 /// limit panics with a diagnosis; under loom, `wait_while` is provided on top of loom's `wait`.
@@ -80,7 +93,96 @@ impl Condvar {
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let site = Location::caller();
         let _note = hang::note_blocked(|| format!("`Condvar::wait_timeout()` at {site}"));
-        self.inner.wait_timeout(guard, timeout)
+        self.raw_wait_timeout(guard, timeout)
+    }
+
+    /// Like [`wait_timeout`](Self::wait_timeout), but the timeout passes on `clock`: with a
+    /// [`ManualClock`](crate::time::ManualClock), when the test advances it past the deadline. So
+    /// code that waits for a notification or a deadline (a checkout timeout, an idle worker
+    /// retiring) takes a [`Clock`] and is tested without waiting. A wait on a manual clock that
+    /// nothing ends within the hang limit (no notification, and the clock not advanced) fails with
+    /// a diagnosis. Under loom only a notification or an already-passed deadline ends it.
+    #[track_caller]
+    pub fn wait_timeout_on<'a, T, C: Clock + ?Sized>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Duration,
+        clock: &C,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+        let site = Location::caller();
+        let deadline = clock.now() + timeout;
+        let what = || format!("`Condvar::wait_timeout_on()` at {site}");
+        let _note = hang::note_blocked(what);
+        self.wait_until_on(guard, deadline, clock, &what)
+    }
+
+    /// Like [`std::sync::Condvar::wait_timeout_while`], with the timeout passing on `clock` (see
+    /// [`wait_timeout_on`](Self::wait_timeout_on)): waits while `condition` holds, at most until
+    /// `timeout` has passed on `clock`. The result says whether it gave up with the condition
+    /// still true.
+    #[track_caller]
+    pub fn wait_timeout_while_on<'a, T, C, F>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        timeout: Duration,
+        clock: &C,
+        mut condition: F,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)>
+    where
+        C: Clock + ?Sized,
+        F: FnMut(&mut T) -> bool,
+    {
+        let site = Location::caller();
+        let deadline = clock.now() + timeout;
+        let what = || format!("`Condvar::wait_timeout_while_on()` at {site}");
+        // Noted only once it really waits, as in `wait_while`.
+        let mut note = None;
+        let mut poisoned = false;
+        while condition(&mut *guard) {
+            if clock.now() >= deadline {
+                return wrap(guard, WaitTimeoutResult(true), poisoned);
+            }
+            note.get_or_insert_with(|| hang::note_blocked(what));
+            let woken = self.wait_until_on(guard, deadline, clock, &what);
+            poisoned |= woken.is_err();
+            guard = raw::unpoisoned(woken).0;
+        }
+        wrap(guard, WaitTimeoutResult(false), poisoned)
+    }
+
+    /// One wait for a notification or for `deadline` on `clock`, whichever comes first; may also
+    /// return spuriously, like every condvar wait. `what` names the wait in a hang diagnosis.
+    fn wait_until_on<'a, T, C: Clock + ?Sized>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        deadline: Instant,
+        clock: &C,
+        what: &dyn Fn() -> String,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+        let Some(manual) = clock.as_manual() else {
+            return self.raw_wait_timeout(guard, deadline.saturating_duration_since(clock.now()));
+        };
+        let (woken, timed_out) = manual.wait_on(&self.inner, guard, deadline, what);
+        match woken {
+            Ok(guard) => Ok((guard, WaitTimeoutResult(timed_out))),
+            Err(poisoned) => {
+                Err(PoisonError::new((poisoned.into_inner(), WaitTimeoutResult(timed_out))))
+            }
+        }
+    }
+
+    fn raw_wait_timeout<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Duration,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+        match self.inner.wait_timeout(guard, timeout) {
+            Ok((guard, result)) => Ok((guard, WaitTimeoutResult(result.timed_out()))),
+            Err(poisoned) => {
+                let (guard, result) = poisoned.into_inner();
+                Err(PoisonError::new((guard, WaitTimeoutResult(result.timed_out()))))
+            }
+        }
     }
 
     /// Like [`std::sync::Condvar::notify_one`].
@@ -92,4 +194,13 @@ impl Condvar {
     pub fn notify_all(&self) {
         self.inner.notify_all()
     }
+}
+
+/// A timed wait's result, poisoned if the lock was poisoned at any point of the wait.
+fn wrap<G>(
+    guard: G,
+    result: WaitTimeoutResult,
+    poisoned: bool,
+) -> LockResult<(G, WaitTimeoutResult)> {
+    if poisoned { Err(PoisonError::new((guard, result))) } else { Ok((guard, result)) }
 }
