@@ -32,8 +32,7 @@ pub struct BurstPool<C> {
 struct Shared<C> {
     queue: Mutex<Queue>,
     job_ready: Condvar,
-    /// Workers started and not retired. Kept out of the queue's lock so that `workers()` does not
-    /// contend with the jobs; it is only a count, so `Relaxed` is enough.
+    /// Workers started and not retired: a count outside the queue's lock, so `Relaxed` will do.
     workers: AtomicUsize,
     min: usize,
     max: usize,
@@ -162,6 +161,7 @@ mod tests {
         clock.wait_for_sleepers(3); // the one that ran job 6 is idle again, from 20 s
         clock.advance(Duration::from_secs(10));
         assert_eq!(clock.sleepers(), 1, "workers waiting on at 30 s: only the one busy at 20 s");
+        threads.wait_for_live_at_most(1); // the two idle since 0 s retire
         clock.advance(Duration::from_secs(20));
         clock.wait_for_sleepers(1); // the last worker waits on: the pool keeps `min`
         assert_eq!(pool.workers(), 1, "workers once all were idle, with a min of 1");

@@ -188,6 +188,9 @@ mod plain {
         live: AtomicUsize,
         peak: AtomicUsize,
         spawned: AtomicUsize,
+        /// Taken around each exit's count, so a waiter cannot miss the notification.
+        exits: Mutex<()>,
+        exited: Condvar,
     }
 
     /// Counts the kit threads spawned from the thread that created it (and from their threads, and
@@ -225,6 +228,33 @@ mod plain {
         pub fn spawned(&self) -> usize {
             self.gauge.spawned.load(Ordering::SeqCst)
         }
+
+        /// Blocks until at most `count` of the counted threads are alive: lets a test wait for the
+        /// threads that must end (a worker retiring, a pool shutting down) without a sleep.
+        #[track_caller]
+        pub fn wait_for_live_at_most(&self, count: usize) {
+            let site = Location::caller();
+            let watch = hang::Watch::start();
+            let mut note = None;
+            let mut exits = crate::raw::lock(&self.gauge.exits);
+            while self.live() > count {
+                note.get_or_insert_with(|| {
+                    hang::note_blocked(|| format!("`wait_for_live_at_most()` at {site}"))
+                });
+                let (woken, expired) = hang::wait(&self.gauge.exited, exits, &watch);
+                exits = crate::raw::unpoisoned(woken);
+                if expired {
+                    let live = self.live();
+                    drop(exits);
+                    hang::fail(format!(
+                        "`wait_for_live_at_most({count})` at {site} waited {} but {live} of the \
+                         threads counted {} still alive.",
+                        hang::seconds(watch.limit()),
+                        if live == 1 { "is" } else { "are" }
+                    ));
+                }
+            }
+        }
     }
 
     impl Drop for LiveThreads {
@@ -261,7 +291,10 @@ mod plain {
     impl Drop for CountedThread {
         fn drop(&mut self) {
             for gauge in &self.gauges {
+                let exits = crate::raw::lock(&gauge.exits);
                 gauge.live.fetch_sub(1, Ordering::SeqCst);
+                drop(exits);
+                gauge.exited.notify_all();
             }
         }
     }

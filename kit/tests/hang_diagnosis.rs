@@ -131,3 +131,17 @@ fn a_condvar_wait_bounded_by_a_manual_clock_nobody_advances_says_so() {
     assert!(!pair.0.is_poisoned(), "the diagnosis must not poison the user's mutex");
     assert_eq!(clock.sleepers(), 0, "a diagnosed wait no longer counts as asleep");
 }
+
+#[test]
+fn waiting_for_threads_that_never_end_says_how_many_are_alive() {
+    short_limit();
+    let threads = kit::thread::LiveThreads::track();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    let stays = thread::spawn(move || stop_rx.recv().ok());
+    let message = panic_message(|| threads.wait_for_live_at_most(0));
+    assert!(message.starts_with(DIAGNOSIS_MARKER), "{message}");
+    assert!(message.contains("`wait_for_live_at_most(0)` at"), "{message}");
+    assert!(message.contains("1 of the threads counted is still alive"), "{message}");
+    drop(stop_tx);
+    stays.join().unwrap();
+}

@@ -198,3 +198,20 @@ fn a_condvar_wait_bounded_by_the_real_clock_times_out_in_real_time() {
     );
     assert!(started.elapsed() >= Duration::from_millis(20));
 }
+
+#[test]
+fn a_test_can_wait_for_the_threads_that_must_end() {
+    let threads = LiveThreads::track();
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    let stays = thread::spawn(move || stop_rx.recv().ok());
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let ends = thread::spawn(move || go_rx.recv().ok());
+    go_tx.send(()).unwrap();
+    threads.wait_for_live_at_most(1);
+    assert!(ends.is_finished());
+    assert!(!stays.is_finished());
+    drop(stop_tx);
+    threads.wait_for_live_at_most(0);
+    stays.join().unwrap();
+    ends.join().unwrap();
+}
