@@ -172,6 +172,10 @@ mod modelled {
         pub(crate) fn limit(&self) -> Duration {
             Duration::ZERO
         }
+
+        pub(crate) fn expired(&self) -> bool {
+            false
+        }
     }
 
     /// Under loom a wait never expires: loom reports a wait that cannot end as a deadlock.

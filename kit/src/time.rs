@@ -27,8 +27,8 @@ pub trait Clock: Send + Sync {
     }
 
     /// The [`ManualClock`] behind this clock, if it is one, so that a kit wait bounded by this
-    /// clock ([`Condvar::wait_timeout_on`](crate::sync::Condvar::wait_timeout_on)) ends when a test
-    /// advances it. Any other clock is taken to follow real time.
+    /// clock ([`Condvar::wait_timeout_while_on`](crate::sync::Condvar::wait_timeout_while_on))
+    /// ends when a test advances it. Any other clock is taken to follow real time.
     fn as_manual(&self) -> Option<&ManualClock> {
         None
     }
@@ -230,76 +230,55 @@ impl ManualClock {
 #[cfg(not(loom))]
 const CLOCK_CHECK: Duration = Duration::from_millis(1);
 
+/// A thread counted among a manual clock's sleepers until this is dropped.
+pub(crate) struct Asleep<'a> {
+    clock: &'a ManualClock,
+    wake_at: Duration,
+}
+
+impl Drop for Asleep<'_> {
+    fn drop(&mut self) {
+        forget(&mut raw::lock(&self.clock.state).wake_times, self.wake_at);
+    }
+}
+
+/// For the kit's condvar waits bounded by a manual clock.
 impl ManualClock {
-    /// Waits on `condvar` until it is notified or this clock reaches `deadline`, and says whether
-    /// the deadline passed. The waiter counts as a sleeper meanwhile. `what` names the wait in a
-    /// hang diagnosis.
-    #[cfg(not(loom))]
-    pub(crate) fn wait_on<'a, T>(
-        &self,
-        condvar: &Condvar,
-        mut guard: crate::raw::MutexGuard<'a, T>,
-        deadline: Instant,
-        what: &dyn Fn() -> String,
-    ) -> (std::sync::LockResult<crate::raw::MutexGuard<'a, T>>, bool) {
+    /// Counts the caller as asleep until `deadline`, until the result is dropped.
+    pub(crate) fn asleep_until(&self, deadline: Instant) -> Asleep<'_> {
         let wake_at = deadline.saturating_duration_since(self.origin);
-        {
-            let mut state = raw::lock(&self.state);
-            if wake_at <= state.elapsed {
-                return (Ok(guard), true);
-            }
-            state.wake_times.push(wake_at);
-        }
+        raw::lock(&self.state).wake_times.push(wake_at);
         self.changed.notify_all();
-        let watch = hang::Watch::start();
-        let mut poisoned = false;
-        let timed_out = loop {
-            let (woken, check) = match condvar.wait_timeout(guard, CLOCK_CHECK) {
-                Ok(woken) => woken,
-                Err(woken) => {
-                    poisoned = true;
-                    woken.into_inner()
-                }
-            };
-            guard = woken;
-            if !check.timed_out() {
-                break false;
-            }
-            let now = self.elapsed();
-            if now >= wake_at {
-                break true;
-            }
-            if watch.expired() {
-                forget(&mut raw::lock(&self.state).wake_times, wake_at);
-                drop(guard);
-                hang::fail(format!(
-                    "{} waited {} (real time): no `notify_one()` or `notify_all()` woke it, and \
-                     its ManualClock stayed at {now:?}, before the deadline {wake_at:?}. A \
-                     ManualClock moves only when the test calls `advance()`.",
-                    what(),
-                    hang::seconds(watch.limit())
-                ));
-            }
-        };
-        forget(&mut raw::lock(&self.state).wake_times, wake_at);
-        let guard = if poisoned { Err(std::sync::PoisonError::new(guard)) } else { Ok(guard) };
-        (guard, timed_out)
+        Asleep { clock: self, wake_at }
     }
 
-    /// Under loom there is no time to pass: a deadline already reached ends the wait at once, and
-    /// otherwise only a notification does.
-    #[cfg(loom)]
-    pub(crate) fn wait_on<'a, T>(
+    /// Waits on `condvar` until it is notified or it is time to look at the clock again.
+    pub(crate) fn look_again<'a, T>(
         &self,
         condvar: &Condvar,
         guard: crate::raw::MutexGuard<'a, T>,
-        deadline: Instant,
-        _what: &dyn Fn() -> String,
-    ) -> (std::sync::LockResult<crate::raw::MutexGuard<'a, T>>, bool) {
-        if deadline.saturating_duration_since(self.origin) <= self.elapsed() {
-            return (Ok(guard), true);
-        }
-        (condvar.wait(guard), false)
+    ) -> std::sync::LockResult<crate::raw::MutexGuard<'a, T>> {
+        #[cfg(not(loom))]
+        return match condvar.wait_timeout(guard, CLOCK_CHECK) {
+            Ok((guard, _)) => Ok(guard),
+            Err(poisoned) => Err(std::sync::PoisonError::new(poisoned.into_inner().0)),
+        };
+        // Under loom there is no time: only a notification ends the wait.
+        #[cfg(loom)]
+        condvar.wait(guard)
+    }
+
+    /// The diagnosis of a wait for `deadline` that nothing ended.
+    pub(crate) fn never_reached(&self, deadline: Instant, what: &dyn Fn() -> String) -> String {
+        format!(
+            "{} waited {} (real time): no notification ended it, and its ManualClock stayed at \
+             {:?}, before the deadline {:?}. A ManualClock moves only when the test calls \
+             `advance()`.",
+            what(),
+            hang::seconds(hang::limit().unwrap_or_default()),
+            self.elapsed(),
+            deadline.saturating_duration_since(self.origin),
+        )
     }
 }
 

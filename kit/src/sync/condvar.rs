@@ -96,78 +96,100 @@ impl Condvar {
         self.raw_wait_timeout(guard, timeout)
     }
 
-    /// Like [`wait_timeout`](Self::wait_timeout), but the timeout passes on `clock`: with a
+    /// Like [`std::sync::Condvar::wait_timeout_while`], but the timeout passes on `clock`: with a
     /// [`ManualClock`](crate::time::ManualClock), when the test advances it past the deadline. So
-    /// code that waits for a notification or a deadline (a checkout timeout, an idle worker
-    /// retiring) takes a [`Clock`] and is tested without waiting. A wait on a manual clock that
-    /// nothing ends within the hang limit (no notification, and the clock not advanced) fails with
-    /// a diagnosis. Under loom only a notification or an already-passed deadline ends it.
+    /// code that waits for a condition or a deadline (a checkout timeout, an idle worker retiring)
+    /// takes a [`Clock`] and is tested without waiting: the waiter counts as one of the manual
+    /// clock's sleepers, and one that nothing ends within the hang limit (no notification making
+    /// the condition false, and the clock not advanced) fails with a diagnosis. Under loom only a
+    /// notification or an already-passed deadline ends it. The result says whether it gave up
+    /// with the condition still true.
+    ///
+    /// There is no single-wait form: a manual clock's waiter must look at the clock from time to
+    /// time, and a notification sent while it looks is only seen by re-checking the condition.
     #[track_caller]
-    pub fn wait_timeout_on<'a, T, C: Clock + ?Sized>(
+    pub fn wait_timeout_while_on<'a, T, C, F>(
         &self,
         guard: MutexGuard<'a, T>,
         timeout: Duration,
         clock: &C,
-    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
-        let site = Location::caller();
-        let deadline = clock.now() + timeout;
-        let what = || format!("`Condvar::wait_timeout_on()` at {site}");
-        let _note = hang::note_blocked(what);
-        self.wait_until_on(guard, deadline, clock, &what)
-    }
-
-    /// Like [`std::sync::Condvar::wait_timeout_while`], with the timeout passing on `clock` (see
-    /// [`wait_timeout_on`](Self::wait_timeout_on)): waits while `condition` holds, at most until
-    /// `timeout` has passed on `clock`. The result says whether it gave up with the condition
-    /// still true.
-    #[track_caller]
-    pub fn wait_timeout_while_on<'a, T, C, F>(
-        &self,
-        mut guard: MutexGuard<'a, T>,
-        timeout: Duration,
-        clock: &C,
-        mut condition: F,
+        condition: F,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)>
     where
         C: Clock + ?Sized,
         F: FnMut(&mut T) -> bool,
     {
         let site = Location::caller();
-        let deadline = clock.now() + timeout;
         let what = || format!("`Condvar::wait_timeout_while_on()` at {site}");
-        // Noted only once it really waits, as in `wait_while`.
-        let mut note = None;
-        let mut poisoned = false;
-        while condition(&mut *guard) {
-            if clock.now() >= deadline {
-                return wrap(guard, WaitTimeoutResult(true), poisoned);
-            }
-            note.get_or_insert_with(|| hang::note_blocked(what));
-            let woken = self.wait_until_on(guard, deadline, clock, &what);
-            poisoned |= woken.is_err();
-            guard = raw::unpoisoned(woken).0;
-        }
-        wrap(guard, WaitTimeoutResult(false), poisoned)
+        self.wait_while_on(guard, clock.now() + timeout, clock, condition, &what)
     }
 
-    /// One wait for a notification or for `deadline` on `clock`, whichever comes first; may also
-    /// return spuriously, like every condvar wait. `what` names the wait in a hang diagnosis.
-    fn wait_until_on<'a, T, C: Clock + ?Sized>(
+    /// Like [`wait_timeout_while_on`](Self::wait_timeout_while_on), until an instant of `clock`
+    /// instead of for a duration: code that knows when something is due (a rate limiter's next
+    /// token) waits for exactly that instant, however long it took to get there.
+    #[track_caller]
+    pub fn wait_while_until_on<'a, T, C, F>(
         &self,
         guard: MutexGuard<'a, T>,
         deadline: Instant,
         clock: &C,
+        condition: F,
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)>
+    where
+        C: Clock + ?Sized,
+        F: FnMut(&mut T) -> bool,
+    {
+        let site = Location::caller();
+        let what = || format!("`Condvar::wait_while_until_on()` at {site}");
+        self.wait_while_on(guard, deadline, clock, condition, &what)
+    }
+
+    /// Waits while `condition` holds, at most until `deadline` on `clock`. `what` names the wait
+    /// in a hang diagnosis.
+    fn wait_while_on<'a, T, C, F>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        deadline: Instant,
+        clock: &C,
+        mut condition: F,
         what: &dyn Fn() -> String,
-    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
-        let Some(manual) = clock.as_manual() else {
-            return self.raw_wait_timeout(guard, deadline.saturating_duration_since(clock.now()));
-        };
-        let (woken, timed_out) = manual.wait_on(&self.inner, guard, deadline, what);
-        match woken {
-            Ok(guard) => Ok((guard, WaitTimeoutResult(timed_out))),
-            Err(poisoned) => {
-                Err(PoisonError::new((poisoned.into_inner(), WaitTimeoutResult(timed_out))))
+    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)>
+    where
+        C: Clock + ?Sized,
+        F: FnMut(&mut T) -> bool,
+    {
+        let manual = clock.as_manual();
+        let watch = hang::Watch::start();
+        // Noted only once it really waits, as in `wait_while`; asleep on the manual clock from
+        // then until it returns.
+        let (mut note, mut asleep) = (None, None);
+        let mut poisoned = false;
+        loop {
+            if !condition(&mut *guard) {
+                return wrap(guard, WaitTimeoutResult(false), poisoned);
             }
+            if clock.now() >= deadline {
+                return wrap(guard, WaitTimeoutResult(true), poisoned);
+            }
+            note.get_or_insert_with(|| hang::note_blocked(what));
+            let woken = match manual {
+                None => self
+                    .inner
+                    .wait_timeout(guard, deadline.saturating_duration_since(clock.now()))
+                    .map(|(guard, _)| guard)
+                    .map_err(|poisoned| PoisonError::new(poisoned.into_inner().0)),
+                Some(manual) => {
+                    asleep.get_or_insert_with(|| manual.asleep_until(deadline));
+                    if watch.expired() {
+                        let diagnosis = manual.never_reached(deadline, what);
+                        drop((asleep, guard));
+                        hang::fail(diagnosis);
+                    }
+                    manual.look_again(&self.inner, guard)
+                }
+            };
+            poisoned |= woken.is_err();
+            guard = raw::unpoisoned(woken);
         }
     }
 
