@@ -1,0 +1,239 @@
+//! Inventory pool
+//!
+//! Product pages ask the inventory database how many of each item are in stock. The database takes
+//! only a few connections, so the service keeps `max` of them open in a `Pool`. `checkout` lends an
+//! idle connection, or opens one while fewer than `max` are open, or waits for one to be given back
+//! and fails with `PoolTimedOut` once `timeout` has passed on the pool's clock. A `Pooled`
+//! connection goes back when dropped, however its page ends (done, an early `?`, a panic). When the
+//! database fails over to its standby, it closes every connection open at the time: a query on one
+//! fails with `ConnectionReset`, and the pool must never lend it again.
+//!
+//! Done when: never more than `max` connections are open; a checkout gets a connection given back
+//! while it waits, or times out exactly `timeout` after it began; however many connections break,
+//! the pool still lends `max` working ones at once; and the loom model passes.
+
+use kit::sync::atomic::{AtomicUsize, Ordering};
+use kit::sync::{Arc, Condvar, Mutex};
+use kit::time::{Clock, RealClock};
+use std::time::Duration;
+
+/// How long a page waits for a connection before it gives up.
+pub const CHECKOUT_TIMEOUT: Duration = Duration::from_millis(200);
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum DbError {
+    PoolTimedOut,
+    ConnectionReset,
+    UnknownItem,
+}
+
+/// A stand-in for the inventory database.
+#[derive(Default)]
+pub struct Database {
+    opened: AtomicUsize,
+    failovers: AtomicUsize,
+}
+
+impl Database {
+    /// Switches to the standby, which closes every connection open now.
+    pub fn fail_over(&self) {
+        self.failovers.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+pub struct Connection {
+    /// Numbered from 1, in the order the database opened them.
+    pub id: usize,
+    db: Arc<Database>,
+    failovers: usize,
+}
+
+impl Connection {
+    pub fn open(db: &Arc<Database>) -> Self {
+        let id = db.opened.fetch_add(1, Ordering::SeqCst) + 1;
+        Connection { id, db: Arc::clone(db), failovers: db.failovers.load(Ordering::SeqCst) }
+    }
+
+    /// Whether the database has closed this connection.
+    pub fn is_broken(&self) -> bool {
+        self.failovers != self.db.failovers.load(Ordering::SeqCst)
+    }
+
+    pub fn stock_of(&self, item: &str) -> Result<u32, DbError> {
+        if self.is_broken() {
+            return Err(DbError::ConnectionReset);
+        }
+        let stock = [("tent", 4), ("stove", 0), ("lantern", 12)];
+        stock.iter().find(|(name, _)| *name == item).map(|&(_, n)| n).ok_or(DbError::UnknownItem)
+    }
+}
+
+/// The pool's connections: `open` counts the idle ones and the lent ones.
+struct Slots {
+    idle: Vec<Connection>,
+    open: usize,
+}
+
+pub struct Pool<C> {
+    db: Arc<Database>,
+    max: usize,
+    clock: C,
+    slots: Mutex<Slots>,
+    given_back: Condvar,
+}
+
+/// A connection lent by a `Pool`, given back when dropped.
+pub struct Pooled<'a, C> {
+    pool: &'a Pool<C>,
+    connection: Option<Connection>,
+}
+
+impl<C: Clock> Pool<C> {
+    pub fn new(db: Arc<Database>, max: usize, clock: C) -> Self {
+        let idle = (0..max).map(|_| Connection::open(&db)).collect();
+        let slots = Mutex::new(Slots { idle, open: max });
+        Pool { db, max, clock, slots, given_back: Condvar::new() }
+    }
+
+    /// Lends an idle connection, or a new one while fewer than `max` are open, or else the first
+    /// one given back within `timeout` on the pool's clock.
+    pub fn checkout(&self, timeout: Duration) -> Result<Pooled<'_, C>, DbError> {
+        let busy = |slots: &mut Slots| slots.idle.is_empty() && slots.open == self.max;
+        let slots = self.slots.lock().unwrap();
+        let (mut slots, waited) =
+            self.given_back.wait_timeout_while_on(slots, timeout, &self.clock, busy).unwrap();
+        if waited.timed_out() {
+            return Err(DbError::PoolTimedOut);
+        }
+        let connection = slots.idle.pop().unwrap_or_else(|| {
+            slots.open += 1;
+            Connection::open(&self.db)
+        });
+        Ok(Pooled { pool: self, connection: Some(connection) })
+    }
+}
+
+impl<C> std::ops::Deref for Pooled<'_, C> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.connection.as_ref().unwrap()
+    }
+}
+
+impl<C> Drop for Pooled<'_, C> {
+    fn drop(&mut self) {
+        let connection = self.connection.take().unwrap();
+        if connection.is_broken() {
+            // Closed by the database: never lend it again.
+            return;
+        }
+        self.pool.slots.lock().unwrap().idle.push(connection);
+        self.pool.given_back.notify_one();
+    }
+}
+
+/// The stock of each item on a product page.
+pub fn stock_levels<C: Clock>(pool: &Pool<C>, items: &[&str]) -> Result<Vec<u32>, DbError> {
+    let connection = pool.checkout(CHECKOUT_TIMEOUT)?;
+    items.iter().map(|item| connection.stock_of(item)).collect()
+}
+
+fn main() {
+    let db = Arc::new(Database::default());
+    let pool = Pool::new(Arc::clone(&db), 2, RealClock);
+    for page in 1..=6 {
+        if page == 3 {
+            println!("-- the database fails over to its standby --");
+            db.fail_over();
+        }
+        println!("page {page}: {:?}", stock_levels(&pool, &["tent", "lantern"]));
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use kit::thread;
+    use kit::time::ManualClock;
+
+    const NO_WAIT: Duration = Duration::ZERO;
+
+    fn pool(max: usize) -> (Arc<Database>, Arc<ManualClock>, Arc<Pool<Arc<ManualClock>>>) {
+        let (db, clock) = (Arc::new(Database::default()), Arc::new(ManualClock::new()));
+        (Arc::clone(&db), Arc::clone(&clock), Arc::new(Pool::new(db, max, clock)))
+    }
+
+    #[test]
+    fn a_connection_is_given_back_however_its_page_ends() {
+        let (_, _, pool) = pool(1);
+        assert_eq!(stock_levels(&pool, &["tent", "kayak"]), Err(DbError::UnknownItem));
+        let page = Arc::clone(&pool);
+        let panicked = thread::spawn(move || {
+            let _connection = page.checkout(NO_WAIT).unwrap();
+            panic!("the page template is broken");
+        });
+        assert!(panicked.join().is_err());
+        let again = pool.checkout(NO_WAIT).expect("a failed or panicked page kept its connection");
+        assert_eq!(again.id, 1, "a pool of 1 opened a second connection");
+    }
+
+    #[test]
+    fn a_checkout_waits_for_a_connection_and_times_out_exactly_at_its_timeout() {
+        let (_, clock, pool) = pool(1);
+        let checkout = || {
+            let pool = Arc::clone(&pool);
+            thread::spawn(move || pool.checkout(CHECKOUT_TIMEOUT).map(|connection| connection.id))
+        };
+        let held = pool.checkout(NO_WAIT).unwrap();
+        let late = checkout();
+        clock.wait_for_sleepers(1);
+        clock.advance(CHECKOUT_TIMEOUT - Duration::from_millis(1));
+        assert_eq!(clock.sleepers(), 1, "the checkout gave up before its timeout");
+        clock.advance(Duration::from_millis(1));
+        assert_eq!(late.join().unwrap(), Err(DbError::PoolTimedOut));
+        let waiting = checkout();
+        clock.wait_for_sleepers(1);
+        drop(held);
+        assert_eq!(waiting.join().unwrap(), Ok(1), "the waiter did not get the connection back");
+    }
+
+    #[test]
+    fn the_pool_replaces_broken_connections_and_never_lends_them_again() {
+        let (db, _, pool) = pool(2);
+        let lend_two = || [pool.checkout(NO_WAIT), pool.checkout(NO_WAIT)];
+        db.fail_over();
+        for stale in lend_two() {
+            assert_eq!(stale.unwrap().stock_of("tent"), Err(DbError::ConnectionReset));
+        }
+        let fresh =
+            lend_two().map(|c| c.expect("after 2 connections broke, the pool had none to lend"));
+        for c in &fresh {
+            assert_eq!(c.stock_of("tent"), Ok(4), "the pool lent a closed connection again");
+        }
+        assert_eq!(fresh[0].id + fresh[1].id, 3 + 4, "the pool did not open exactly 2 new ones");
+        assert!(pool.checkout(NO_WAIT).is_err(), "the pool lent more than its 2 connections");
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom {
+    use super::*;
+    use kit::thread;
+    use kit::time::ManualClock;
+
+    #[test]
+    fn a_page_waiting_while_the_connection_breaks_gets_a_fresh_one() {
+        kit::model::check(|| {
+            let db = Arc::new(Database::default());
+            let pool = Arc::new(Pool::new(Arc::clone(&db), 1, ManualClock::new()));
+            let lent = pool.checkout(Duration::ZERO).unwrap();
+            let page = Arc::clone(&pool);
+            let waiting = thread::spawn(move || stock_levels(&page, &["tent"]));
+            db.fail_over();
+            assert_eq!(lent.stock_of("tent"), Err(DbError::ConnectionReset));
+            drop(lent);
+            let stock = waiting.join().unwrap();
+            assert_eq!(stock, Ok(vec![4]), "the waiting page got no working connection");
+        });
+    }
+}
