@@ -50,11 +50,8 @@ impl CancelToken {
     /// Sleeps on `clock` until `deadline`, or less if the token is cancelled meanwhile.
     fn sleep_until(&self, deadline: Instant, clock: &impl Clock) {
         let (flag, changed) = &*self.shared;
-        let timeout = deadline.saturating_duration_since(clock.now());
         let guard = flag.lock().unwrap();
-        drop(
-            changed.wait_timeout_while_on(guard, timeout, clock, |cancelled| !*cancelled).unwrap(),
-        );
+        drop(changed.wait_while_until_on(guard, deadline, clock, |cancelled| !*cancelled).unwrap());
     }
 }
 
