@@ -1,0 +1,245 @@
+//! Price crawler
+//!
+//! A price-comparison site crawls each supplier's catalogue every night: a pool of workers takes
+//! page numbers from a shared queue, and every request first takes a token from a `Limiter`, as
+//! the supplier allows `per_second` requests a second after a burst of `burst`. One page that
+//! fails makes the night's crawl worthless, so the first failure cancels the crawl's
+//! `CancelToken` (the app also cancels it when it shuts down): from then on no request goes out,
+//! and workers waiting for a token stop waiting.
+//!
+//! Done when: `crawl` returns every page's prices in page order, never sending requests faster
+//! than the limiter allows; and once a page fails, it sends no further request and returns that
+//! first failure (the cause, not what followed), only after every worker has stopped.
+
+use kit::sync::atomic::{AtomicU32, Ordering};
+use kit::sync::{Arc, Condvar, Mutex};
+use kit::thread;
+use kit::time::{Clock, RealClock};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CrawlError {
+    /// The supplier answered a page with an HTTP error status.
+    Status { page: u32, code: u16 },
+    /// The crawl was cancelled before this worker was done.
+    Cancelled,
+}
+
+/// Stops a crawl. Clones share the same signal.
+#[derive(Clone, Default)]
+pub struct CancelToken {
+    shared: Arc<(Mutex<bool>, Condvar)>,
+}
+
+impl CancelToken {
+    pub fn cancel(&self) {
+        *self.shared.0.lock().unwrap() = true;
+        self.shared.1.notify_all();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        *self.shared.0.lock().unwrap()
+    }
+
+    /// Blocks until the token is cancelled.
+    pub fn wait(&self) {
+        let (flag, changed) = &*self.shared;
+        drop(changed.wait_while(flag.lock().unwrap(), |cancelled| !*cancelled).unwrap());
+    }
+
+    /// Sleeps on `clock` until `deadline`, or less if the token is cancelled meanwhile.
+    fn sleep_until(&self, deadline: Instant, clock: &impl Clock) {
+        let (flag, changed) = &*self.shared;
+        let guard = flag.lock().unwrap();
+        drop(changed.wait_while_until_on(guard, deadline, clock, |cancelled| !*cancelled).unwrap());
+    }
+}
+
+/// A token bucket: `burst` requests at once, then `per_second` a second.
+pub struct Limiter<C: Clock> {
+    clock: C,
+    per_second: f64,
+    burst: f64,
+    /// The tokens in the bucket (below zero: taken ahead of time), and when they were counted.
+    bucket: Mutex<(f64, Instant)>,
+}
+
+impl<C: Clock> Limiter<C> {
+    pub fn new(clock: C, per_second: f64, burst: u32) -> Self {
+        let bucket = Mutex::new((f64::from(burst), clock.now()));
+        Limiter { clock, per_second, burst: f64::from(burst), bucket }
+    }
+
+    /// Takes the next token and waits until it is due; stops waiting if `cancel` is cancelled.
+    pub fn acquire(&self, cancel: &CancelToken) {
+        let due = {
+            let mut bucket = self.bucket.lock().unwrap();
+            let now = self.clock.now();
+            let earned = (now - bucket.1).as_secs_f64() * self.per_second;
+            let tokens = (bucket.0 + earned).min(self.burst) - 1.0;
+            *bucket = (tokens, now);
+            // Below zero, the token was taken ahead of time: it is due once the bucket earns it.
+            now + Duration::from_secs_f64((-tokens).max(0.0) / self.per_second)
+        };
+        cancel.sleep_until(due, &self.clock);
+    }
+}
+
+/// Crawls pages `0..pages` with `workers` threads, each request paced by `limiter`, and returns
+/// every page's prices in page order, or the first error. The first failure cancels `cancel`.
+pub fn crawl<C, F>(
+    pages: u32,
+    workers: usize,
+    limiter: Limiter<C>,
+    cancel: &CancelToken,
+    fetch: F,
+) -> Result<Vec<Vec<u32>>, CrawlError>
+where
+    C: Clock + 'static,
+    F: Fn(u32) -> Result<Vec<u32>, CrawlError> + Send + Sync + 'static,
+{
+    let queue = Arc::new(Mutex::new(0..pages));
+    let prices = Arc::new(Mutex::new(vec![Vec::new(); pages as usize]));
+    // The crawl's error, if a worker fails.
+    let failure = Arc::new(Mutex::new(None));
+    let (limiter, fetch) = (Arc::new(limiter), Arc::new(fetch));
+    let pool: Vec<_> = (0..workers)
+        .map(|_| {
+            let (queue, prices, failure) = (queue.clone(), prices.clone(), failure.clone());
+            let (limiter, fetch, cancel) = (limiter.clone(), fetch.clone(), cancel.clone());
+            thread::spawn(move || {
+                let work = || -> Result<(), CrawlError> {
+                    if cancel.is_cancelled() {
+                        return Err(CrawlError::Cancelled);
+                    }
+                    loop {
+                        let Some(page) = queue.lock().unwrap().next() else { return Ok(()) };
+                        limiter.acquire(&cancel);
+                        let page_prices = fetch(page)?;
+                        prices.lock().unwrap()[page as usize] = page_prices;
+                    }
+                };
+                if let Err(error) = work() {
+                    *failure.lock().unwrap() = Some(error);
+                    cancel.cancel();
+                }
+            })
+        })
+        .collect();
+    for worker in pool {
+        worker.join().expect("a worker panicked");
+    }
+    match failure.lock().unwrap().take() {
+        Some(error) => Err(error),
+        None => Ok(std::mem::take(&mut *prices.lock().unwrap())),
+    }
+}
+
+/// A stand-in for a catalogue page: its items' prices, in cents.
+fn price_list(page: u32) -> Vec<u32> {
+    (0..4).map(|item| 199 + 100 * item + page % 7).collect()
+}
+
+fn main() {
+    for failing in [None, Some(23)] {
+        let sent = Arc::new(AtomicU32::new(0));
+        let counter = Arc::clone(&sent);
+        let supplier = move |page| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            RealClock.sleep(Duration::from_millis(30)); // the supplier's answer on the network
+            let down = failing == Some(page);
+            if down { Err(CrawlError::Status { page, code: 503 }) } else { Ok(price_list(page)) }
+        };
+        let (started, limiter) = (Instant::now(), Limiter::new(RealClock, 50.0, 5));
+        let crawled = crawl(40, 4, limiter, &CancelToken::default(), supplier).map(|p| p.len());
+        let (sent, ms) = (sent.load(Ordering::Relaxed), started.elapsed().as_millis());
+        println!("{crawled:?}: {sent} of 40 pages requested in {ms} ms (5 at once, then 50/s)");
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use kit::thread::LiveThreads;
+    use kit::time::ManualClock;
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::mpsc as gate;
+
+    /// The time one token takes at 2 a second.
+    const TICK: Duration = Duration::from_millis(500);
+
+    fn unavailable(page: u32) -> Result<Vec<u32>, CrawlError> {
+        Err(CrawlError::Status { page, code: 503 })
+    }
+
+    #[test]
+    fn crawls_every_page_in_page_order_at_the_configured_rate() {
+        const PAGES: u32 = 6;
+        let clock = Arc::new(ManualClock::new());
+        let (start, (sent, sent_at)) = (clock.now(), gate::channel());
+        let supplier = {
+            let clock = Arc::clone(&clock);
+            move |page| {
+                sent.send(clock.now() - start).unwrap();
+                Ok(price_list(page))
+            }
+        };
+        let limiter = Limiter::new(Arc::clone(&clock), 2.0, 1);
+        let crawler =
+            thread::spawn(move || crawl(PAGES, 3, limiter, &CancelToken::default(), supplier));
+        // The clock moves a tick only once every worker with a page to request (3 at most) waits
+        // for its token.
+        for requested in 1..PAGES {
+            clock.wait_for_sleepers(3.min(PAGES - requested) as usize);
+            clock.advance(TICK);
+        }
+        let every_page: Vec<_> = (0..PAGES).map(price_list).collect();
+        assert_eq!(crawler.join().unwrap(), Ok(every_page), "every page's prices, in page order");
+        let mut times: Vec<Duration> = sent_at.try_iter().collect();
+        times.sort();
+        for (k, at) in (0..).zip(times) {
+            assert!(at >= TICK * k, "request {k} went out at {at:?}: faster than 2 a second");
+        }
+    }
+
+    #[test]
+    fn the_first_failure_stops_the_crawl_and_is_the_error_returned() {
+        let clock = Arc::new(ManualClock::new());
+        let cancel = CancelToken::default();
+        // The test answers the first two requests by hand; the supplier is down for any later
+        // one. `asked` gets every request.
+        let (requests, asked) = gate::channel();
+        let calls = AtomicUsize::new(0);
+        let supplier = move |page| {
+            let (reply, answer) = gate::channel();
+            let by_hand = calls.fetch_add(1, Ordering::SeqCst) < 2;
+            requests.send((page, by_hand.then_some(reply))).unwrap();
+            if by_hand { answer.recv().unwrap() } else { unavailable(page) }
+        };
+        let crawler = {
+            let (limiter, cancel) = (Limiter::new(Arc::clone(&clock), 2.0, 2), cancel.clone());
+            thread::spawn(move || {
+                let workers = LiveThreads::track();
+                (crawl(6, 3, limiter, &cancel, supplier), workers.live())
+            })
+        };
+        // A burst of two requests goes out, and the third worker waits for its token: the clock
+        // never moves in this test, so only the cancellation can end that wait.
+        let [(first, first_reply), (second, second_reply)] = [(); 2].map(|_| asked.recv().unwrap());
+        clock.wait_for_sleepers(1);
+        first_reply.unwrap().send(unavailable(first)).unwrap();
+        cancel.wait();
+        // The request still in flight fails too, after the crawl was cancelled.
+        second_reply.unwrap().send(unavailable(second)).unwrap();
+        let (crawled, running) = crawler.join().unwrap();
+        let late: Vec<u32> = asked.try_iter().map(|(page, _)| page).collect();
+        assert!(
+            late.is_empty(),
+            "page(s) {late:?} were requested after page {first} had failed and the crawl was \
+             cancelled: the worker waiting for a token sent its request anyway"
+        );
+        let cause = Err(CrawlError::Status { page: first, code: 503 });
+        assert_eq!(crawled, cause, "page {first} failed first and stopped the crawl");
+        assert_eq!(running, 0, "crawl returned while {running} worker(s) were still running");
+    }
+}
