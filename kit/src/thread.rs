@@ -6,9 +6,10 @@
 
 #[cfg(loom)]
 pub use loom::thread::{Thread, ThreadId, current, yield_now};
-pub use std::thread::Result;
+// The machine's, in both builds: loom has none, and a pool sized by it compiles under loom too.
+pub use std::thread::{Result, available_parallelism};
 #[cfg(not(loom))]
-pub use std::thread::{Thread, ThreadId, available_parallelism, current, yield_now};
+pub use std::thread::{Thread, ThreadId, current, yield_now};
 
 #[cfg(not(loom))]
 pub(crate) use plain::set_blocked_on;

@@ -161,7 +161,7 @@ fn fetch_signatures<P: Pool>(workers: usize, count: usize) -> Duration {
 }
 
 fn main() {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
     let files = downloads(64, 256 * 1024);
     let ratio = race(8, &files);
     println!("Racing ChannelPool, 8 workers each: CondvarPool took {ratio:.2} times as long.\n");
