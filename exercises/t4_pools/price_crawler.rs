@@ -1,15 +1,14 @@
 //! Price crawler
 //!
 //! A price-comparison site crawls each supplier's catalogue every night: a pool of workers takes
-//! page numbers from a shared queue, and every request first takes a token from a `Limiter`, as
-//! the supplier allows `per_second` requests a second after a burst of `burst`. One page that
-//! fails makes the night's crawl worthless, so the first failure cancels the crawl's
-//! `CancelToken` (the app also cancels it when it shuts down): from then on no request goes out,
-//! and workers waiting for a token stop waiting.
+//! page numbers from a shared queue, and each request first takes a token from a `Limiter` (the
+//! supplier allows a burst of `burst` requests, then `per_second` a second). One failed page makes
+//! the night's crawl worthless, so the first failure cancels the crawl's `CancelToken` (as does the
+//! app when it shuts down): from then on no request goes out, and workers waiting for a token stop.
 //!
-//! Done when: `crawl` returns every page's prices in page order, never sending requests faster
-//! than the limiter allows; and once a page fails, it sends no further request and returns that
-//! first failure (the cause, not what followed), only after every worker has stopped.
+//! Done when: `crawl` returns every page's prices in page order, never faster than the limiter
+//! allows; and once a page fails, it sends no further request and returns that first failure (the
+//! cause, not what followed), only after every worker has stopped.
 
 use kit::sync::atomic::{AtomicU32, Ordering};
 use kit::sync::{Arc, Condvar, Mutex};
@@ -39,12 +38,6 @@ impl CancelToken {
 
     pub fn is_cancelled(&self) -> bool {
         *self.shared.0.lock().unwrap()
-    }
-
-    /// Blocks until the token is cancelled.
-    pub fn wait(&self) {
-        let (flag, changed) = &*self.shared;
-        drop(changed.wait_while(flag.lock().unwrap(), |cancelled| !*cancelled).unwrap());
     }
 
     /// Sleeps on `clock` until `deadline`, or less if the token is cancelled meanwhile.
@@ -87,21 +80,16 @@ impl<C: Clock> Limiter<C> {
 
 /// Crawls pages `0..pages` with `workers` threads, each request paced by `limiter`, and returns
 /// every page's prices in page order, or the first error. The first failure cancels `cancel`.
-pub fn crawl<C, F>(
+pub fn crawl<C: Clock + 'static>(
     pages: u32,
     workers: usize,
     limiter: Limiter<C>,
     cancel: &CancelToken,
-    fetch: F,
-) -> Result<Vec<Vec<u32>>, CrawlError>
-where
-    C: Clock + 'static,
-    F: Fn(u32) -> Result<Vec<u32>, CrawlError> + Send + Sync + 'static,
-{
+    fetch: impl Fn(u32) -> Result<Vec<u32>, CrawlError> + Send + Sync + 'static,
+) -> Result<Vec<Vec<u32>>, CrawlError> {
     let queue = Arc::new(Mutex::new(0..pages));
     let prices = Arc::new(Mutex::new(vec![Vec::new(); pages as usize]));
-    // The crawl's error, if a worker fails.
-    let failure = Arc::new(Mutex::new(None));
+    let failure = Arc::new(Mutex::new(None)); // the crawl's error, if a worker fails
     let (limiter, fetch) = (Arc::new(limiter), Arc::new(fetch));
     let pool: Vec<_> = (0..workers)
         .map(|_| {
@@ -140,6 +128,11 @@ fn price_list(page: u32) -> Vec<u32> {
     (0..4).map(|item| 199 + 100 * item + page % 7).collect()
 }
 
+/// The supplier's answer to a request while it is down.
+fn unavailable(page: u32) -> Result<Vec<u32>, CrawlError> {
+    Err(CrawlError::Status { page, code: 503 })
+}
+
 fn main() {
     for failing in [None, Some(23)] {
         let sent = Arc::new(AtomicU32::new(0));
@@ -147,8 +140,7 @@ fn main() {
         let supplier = move |page| {
             counter.fetch_add(1, Ordering::Relaxed);
             RealClock.sleep(Duration::from_millis(30)); // the supplier's answer on the network
-            let down = failing == Some(page);
-            if down { Err(CrawlError::Status { page, code: 503 }) } else { Ok(price_list(page)) }
+            if failing == Some(page) { unavailable(page) } else { Ok(price_list(page)) }
         };
         let (started, limiter) = (Instant::now(), Limiter::new(RealClock, 50.0, 5));
         let crawled = crawl(40, 4, limiter, &CancelToken::default(), supplier).map(|p| p.len());
@@ -162,76 +154,64 @@ mod tests {
     use super::*;
     use kit::thread::LiveThreads;
     use kit::time::ManualClock;
-    use std::sync::atomic::AtomicUsize;
     use std::sync::mpsc as gate;
-
-    /// The time one token takes at 2 a second.
-    const TICK: Duration = Duration::from_millis(500);
-
-    fn unavailable(page: u32) -> Result<Vec<u32>, CrawlError> {
-        Err(CrawlError::Status { page, code: 503 })
-    }
 
     #[test]
     fn crawls_every_page_in_page_order_at_the_configured_rate() {
         const PAGES: u32 = 6;
+        let tick = Duration::from_millis(500); // one token at 2 a second
         let clock = Arc::new(ManualClock::new());
-        let (start, (sent, sent_at)) = (clock.now(), gate::channel());
-        let supplier = {
+        let (sent, sent_at) = gate::channel();
+        let fetch = {
             let clock = Arc::clone(&clock);
             move |page| {
-                sent.send(clock.now() - start).unwrap();
+                sent.send(clock.elapsed()).unwrap();
                 Ok(price_list(page))
             }
         };
         let limiter = Limiter::new(Arc::clone(&clock), 2.0, 1);
         let crawler =
-            thread::spawn(move || crawl(PAGES, 3, limiter, &CancelToken::default(), supplier));
-        // The clock moves a tick only once every worker with a page to request (3 at most) waits
-        // for its token.
+            thread::spawn(move || crawl(PAGES, 3, limiter, &CancelToken::default(), fetch));
+        // The clock moves a tick once every worker with a page to request (3 at most) waits.
         for requested in 1..PAGES {
             clock.wait_for_sleepers(3.min(PAGES - requested) as usize);
-            clock.advance(TICK);
+            clock.advance(tick);
         }
         let every_page: Vec<_> = (0..PAGES).map(price_list).collect();
         assert_eq!(crawler.join().unwrap(), Ok(every_page), "every page's prices, in page order");
         let mut times: Vec<Duration> = sent_at.try_iter().collect();
         times.sort();
         for (k, at) in (0..).zip(times) {
-            assert!(at >= TICK * k, "request {k} went out at {at:?}: faster than 2 a second");
+            assert!(at >= tick * k, "request {k} went out at {at:?}: faster than 2 a second");
         }
     }
 
     #[test]
     fn the_first_failure_stops_the_crawl_and_is_the_error_returned() {
         let clock = Arc::new(ManualClock::new());
-        let cancel = CancelToken::default();
         // The test answers the first two requests by hand; the supplier is down for any later
         // one. `asked` gets every request.
         let (requests, asked) = gate::channel();
-        let calls = AtomicUsize::new(0);
-        let supplier = move |page| {
+        let calls = AtomicU32::new(0);
+        let fetch = move |page| {
             let (reply, answer) = gate::channel();
             let by_hand = calls.fetch_add(1, Ordering::SeqCst) < 2;
             requests.send((page, by_hand.then_some(reply))).unwrap();
             if by_hand { answer.recv().unwrap() } else { unavailable(page) }
         };
-        let crawler = {
-            let (limiter, cancel) = (Limiter::new(Arc::clone(&clock), 2.0, 2), cancel.clone());
-            thread::spawn(move || {
-                let workers = LiveThreads::track();
-                (crawl(6, 3, limiter, &cancel, supplier), workers.live())
-            })
-        };
+        let threads = LiveThreads::track();
+        let limiter = Limiter::new(Arc::clone(&clock), 2.0, 2);
+        let crawler = thread::spawn(move || crawl(6, 3, limiter, &CancelToken::default(), fetch));
         // A burst of two requests goes out, and the third worker waits for its token: the clock
         // never moves in this test, so only the cancellation can end that wait.
         let [(first, first_reply), (second, second_reply)] = [(); 2].map(|_| asked.recv().unwrap());
         clock.wait_for_sleepers(1);
         first_reply.unwrap().send(unavailable(first)).unwrap();
-        cancel.wait();
-        // The request still in flight fails too, after the crawl was cancelled.
+        // Then every thread stops but the crawl and the worker whose request is still in flight.
+        threads.wait_for_live_at_most(2);
+        // That request fails too, after the crawl was cancelled.
         second_reply.unwrap().send(unavailable(second)).unwrap();
-        let (crawled, running) = crawler.join().unwrap();
+        let crawled = crawler.join().unwrap();
         let late: Vec<u32> = asked.try_iter().map(|(page, _)| page).collect();
         assert!(
             late.is_empty(),
@@ -240,6 +220,7 @@ mod tests {
         );
         let cause = Err(CrawlError::Status { page: first, code: 503 });
         assert_eq!(crawled, cause, "page {first} failed first and stopped the crawl");
+        let running = threads.live();
         assert_eq!(running, 0, "crawl returned while {running} worker(s) were still running");
     }
 }
