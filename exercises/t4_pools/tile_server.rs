@@ -12,6 +12,7 @@
 use kit::sync::atomic::{AtomicBool, Ordering};
 use kit::sync::{Arc, Mutex, mpsc};
 use kit::thread;
+use kit::time::{Clock, RealClock};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::Duration;
@@ -74,13 +75,12 @@ impl TileServer {
     }
 }
 
-/// Reads the request line and the headers, up to the blank line, and answers.
+/// Reads the whole request, up to the blank line (no header matters here), and answers.
 fn serve<H: Fn(&str) -> Option<String>>(conn: TcpStream, render: &H) {
     // A client that stalls must not hold a handler for ever.
     let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
     let mut lines = BufReader::new(&conn).lines().map_while(Result::ok);
     let request = lines.next().unwrap_or_default();
-    // No header matters here, but the whole request is read before answering.
     lines.find(String::is_empty);
     match request.split(' ').nth(1).and_then(render) {
         Some(tile) => respond(conn, "200 OK", &tile),
@@ -94,9 +94,10 @@ fn respond(mut conn: TcpStream, status: &str, body: &str) {
     let _ = conn.write_all(format!("{head}\r\n\r\n{body}").as_bytes());
 }
 
-/// A stand-in for rendering the tile at `/tiles/{zoom}/{x}/{y}.png`.
+/// A stand-in for rendering the tile at `/tiles/{zoom}/{x}/{y}.png`, which takes a while.
 fn render_tile(path: &str) -> Option<String> {
     let tile = path.strip_prefix("/tiles/")?.strip_suffix(".png")?;
+    RealClock.sleep(Duration::from_millis(100));
     Some(format!("PNG of tile {tile}\n"))
 }
 
@@ -104,13 +105,11 @@ fn render_tile(path: &str) -> Option<String> {
 fn send_get(addr: SocketAddr, path: &str) -> io::Result<TcpStream> {
     let mut conn = TcpStream::connect(addr)?;
     conn.set_read_timeout(Some(Duration::from_secs(5)))?;
-    conn.set_write_timeout(Some(Duration::from_secs(5)))?;
     conn.write_all(format!("GET {path} HTTP/1.1\r\nHost: tiles\r\n\r\n").as_bytes())?;
     Ok(conn)
 }
 
-/// Everything the server sent. A reset after the response (a server may close without reading
-/// the whole request) ends the read with an error, but what came before it counts.
+/// Everything the server sent, also when a reset (a close with the request unread) ends the read.
 fn read_response(mut conn: TcpStream) -> String {
     let mut response = Vec::new();
     let _ = conn.read_to_end(&mut response);
@@ -118,16 +117,12 @@ fn read_response(mut conn: TcpStream) -> String {
 }
 
 fn main() {
-    use kit::time::{Clock, RealClock};
-    let slow_render = |path: &str| {
-        RealClock.sleep(Duration::from_millis(100));
-        render_tile(path)
-    };
-    let server = TileServer::start(2, 2, slow_render).expect("no free port on 127.0.0.1");
+    let server = TileServer::start(2, 2, render_tile).expect("no free port on 127.0.0.1");
     println!("tile server on http://{}: 2 handlers, room for 2 in the queue", server.addr);
     // A burst: every request is sent before any response is read.
     let paths = (0..6).map(|x| format!("/tiles/3/{x}/2.png")).chain(["/favicon.ico".into()]);
-    for (conn, path) in paths.map(|path| (send_get(server.addr, &path), path)).collect::<Vec<_>>() {
+    let burst: Vec<_> = paths.map(|path| (send_get(server.addr, &path), path)).collect();
+    for (conn, path) in burst {
         let response = conn.map(read_response).unwrap_or_else(|e| e.to_string());
         println!("GET {path:<18} {}", response.lines().next().unwrap_or("no response"));
     }
@@ -167,53 +162,39 @@ mod tests {
 
     #[test]
     fn a_full_queue_is_answered_503_at_once_on_no_new_thread() {
-        const REFUSED: &str = "HTTP/1.1 503 Service Unavailable";
         let threads = LiveThreads::track();
-        // A handler reports `(id, None)` when it starts request `id`, then waits at a std channel
-        // (as long as the test needs); a client reports `(id, Some(status))` once answered.
-        let ((events, seen), (gate, held)) = (channel(), channel::<()>());
-        let (started, held) = (events.clone(), Mutex::new(held));
+        // Requests 1 to 4 report their start, then wait at a std channel as long as the test needs.
+        let (started, starts) = channel();
+        let (gate, held) = channel::<()>();
+        let held = Mutex::new(held);
         let server = TileServer::start(2, 2, move |path: &str| {
-            let id = path[1..].parse().ok()?;
-            let _ = started.send((id, None));
-            let _ = held.lock().unwrap().recv();
+            let id: u32 = path[1..].parse().ok()?;
+            if id <= 4 {
+                let _ = started.send(());
+                let _ = held.lock().unwrap().recv();
+            }
             Some(format!("tile {id}"))
         });
         let server = server.unwrap();
         let (addr, at_start) = (server.addr, threads.spawned());
         let stop = Stop(Some(gate), Some(server));
-        let request = |id: u32| {
-            let (events, conn) = (events.clone(), send_get(addr, &format!("/{id}")).unwrap());
-            std::thread::spawn(move || events.send((id, Some(status(&read_response(conn))))));
-        };
-        for id in 1..=2 {
-            request(id);
-            assert_eq!(seen.recv().unwrap(), (id, None), "a handler was free for request {id}");
-        }
-        let busy = "while both handlers were busy and 2 requests were queued";
-        let refused = || match seen.recv().unwrap() {
-            (id, Some(status)) => (id, status),
-            (id, None) => panic!(
-                "request {id} was handed to a thread of its own {busy}: expected 503 Service \
-                 Unavailable"
-            ),
-        };
-        (3..=5).for_each(request);
-        assert_eq!(refused(), (5, REFUSED.into()), "request 5 came {busy}");
-        (6..=12).for_each(request);
-        for _ in 6..=12 {
-            let (id, status) = refused();
-            assert_eq!(status, REFUSED, "request {id} came {busy}");
-        }
+        let get = |id: u32| send_get(addr, &format!("/{id}")).unwrap();
+        let busy = [get(1), get(2)];
+        // Once both handlers have started one, 3 and 4 fill the queue and the rest find it full.
+        starts.recv().unwrap();
+        starts.recv().unwrap();
+        let queued = [get(3), get(4)];
+        let answers: Vec<_> = (5..=12).map(|id| status(&read_response(get(id)))).collect();
         // One helper thread started on first use would do; one per connection would not.
         let extra = threads.spawned() - at_start;
         let grew = format!("8 requests that found the queue full started {extra} threads");
         assert!(extra <= 1, "{grew}: the server's threads must not grow with its connections");
+        let refused = vec!["HTTP/1.1 503 Service Unavailable"; 8];
+        assert_eq!(answers, refused, "requests 5 to 12 came while the queue was full");
         drop(stop);
-        let mut rest: Vec<_> = seen.iter().take(6).collect();
-        rest.sort();
-        let ok = |id| (id, Some("HTTP/1.1 200 OK".to_owned()));
-        let served = [ok(1), ok(2), (3, None), ok(3), (4, None), ok(4)];
-        assert_eq!(rest, served, "the busy and the queued requests are served at shutdown");
+        for (id, conn) in (1..).zip(busy.into_iter().chain(queued)) {
+            let answer = status(&read_response(conn));
+            assert_eq!(answer, "HTTP/1.1 200 OK", "request {id} was not served at shutdown");
+        }
     }
 }
