@@ -68,6 +68,12 @@ impl ProcessGroup {
         cancel: &Cancel,
     ) -> io::Result<Self> {
         command.stdin(Stdio::null()).process_group(0);
+        if limits.memory_bytes.is_some() {
+            // glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: on a
+            // many-core machine a test with a few dozen threads would exhaust the limit on
+            // reservations alone. Two arenas keep the limit about what threads really use.
+            command.env("MALLOC_ARENA_MAX", "2");
+        }
         // SAFETY: the closure runs between fork and exec and calls only setrlimit, which is
         // async-signal-safe; it allocates nothing.
         unsafe {
@@ -193,5 +199,30 @@ fn set_limit(resource: Resource, bytes: Option<u64>) -> io::Result<()> {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memory_limited_process_gets_the_address_space_limit_and_few_malloc_arenas() {
+        let output = std::env::temp_dir().join(format!("workbook-limits-{}", std::process::id()));
+        let mut command = Command::new("/bin/sh");
+        command
+            .args(["-c", "ulimit -v; printf %s \"$MALLOC_ARENA_MAX\""])
+            .stdout(std::fs::File::create(&output).unwrap());
+        let limits = ResourceLimits {
+            memory_bytes: Some(1 << 30),
+            output_bytes: None,
+            isolate_network: false,
+        };
+        let group = ProcessGroup::start(&mut command, limits, &Cancel::new()).unwrap();
+        let exit = group.wait(Some(Duration::from_secs(10))).unwrap();
+        let printed = std::fs::read_to_string(&output).unwrap();
+        let _ = std::fs::remove_file(&output);
+        assert!(matches!(exit, Exit::Finished(status) if status.success()), "{exit:?}");
+        assert_eq!(printed, "1048576\n2", "`ulimit -v` (KiB), then MALLOC_ARENA_MAX");
     }
 }
