@@ -268,14 +268,19 @@ impl ManualClock {
         condvar.wait(guard)
     }
 
-    /// The diagnosis of a wait for `deadline` that nothing ended.
-    pub(crate) fn never_reached(&self, deadline: Instant, what: &dyn Fn() -> String) -> String {
+    /// The diagnosis of a wait for `deadline` that nothing ended in `waited` of real time.
+    pub(crate) fn never_reached(
+        &self,
+        deadline: Instant,
+        waited: Duration,
+        what: &dyn Fn() -> String,
+    ) -> String {
         format!(
             "{} waited {} (real time): no notification ended it, and its ManualClock stayed at \
              {:?}, before the deadline {:?}. A ManualClock moves only when the test calls \
              `advance()`.",
             what(),
-            hang::seconds(hang::limit().unwrap_or_default()),
+            hang::seconds(waited),
             self.elapsed(),
             deadline.saturating_duration_since(self.origin),
         )

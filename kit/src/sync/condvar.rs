@@ -181,7 +181,7 @@ impl Condvar {
                 Some(manual) => {
                     asleep.get_or_insert_with(|| manual.asleep_until(deadline));
                     if watch.expired() {
-                        let diagnosis = manual.never_reached(deadline, what);
+                        let diagnosis = manual.never_reached(deadline, watch.limit(), what);
                         drop((asleep, guard));
                         hang::fail(diagnosis);
                     }
