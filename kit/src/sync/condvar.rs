@@ -174,8 +174,7 @@ impl Condvar {
             note.get_or_insert_with(|| hang::note_blocked(what));
             let woken = match manual {
                 None => self
-                    .inner
-                    .wait_timeout(guard, deadline.saturating_duration_since(clock.now()))
+                    .raw_wait_timeout(guard, deadline.saturating_duration_since(clock.now()))
                     .map(|(guard, _)| guard)
                     .map_err(|poisoned| PoisonError::new(poisoned.into_inner().0)),
                 Some(manual) => {
