@@ -174,7 +174,7 @@ mod tests {
     #[test]
     fn two_workers_run_two_jobs_at_once() {
         let (second_started, started) = std::sync::mpsc::channel();
-        let (report, overlapped) = std::sync::mpsc::channel();
+        let (report, overlapped) = mpsc::channel();
         let pool = CondvarPool::new(2);
         // The first job waits a while for the second to start: with a worker free, it does.
         pool.execute(move || report.send(started.recv_timeout(Duration::from_secs(1))).unwrap());

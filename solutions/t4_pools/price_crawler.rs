@@ -190,8 +190,8 @@ mod tests {
     fn the_first_failure_stops_the_crawl_and_is_the_error_returned() {
         let clock = Arc::new(ManualClock::new());
         // The test answers the first two requests by hand; the supplier is down for any later
-        // one. `asked` gets every request.
-        let (requests, asked) = gate::channel();
+        // one. `asked` gets every request (a kit channel: waiting on it is bounded).
+        let (requests, asked) = kit::sync::mpsc::channel();
         let calls = AtomicU32::new(0);
         let fetch = move |page| {
             let (reply, answer) = gate::channel();
