@@ -4,6 +4,11 @@ use anyhow::Result;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
+/// The default number of things run at once: one per core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Runs `work(index)` for every index below `count`, at most `jobs` at a time, and returns the
 /// results in index order. After the first error no new work starts, and that error is returned.
 pub fn map<T: Send>(

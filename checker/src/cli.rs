@@ -65,6 +65,14 @@ pub enum Command {
         /// How many submissions to grade at once (default: the number of cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Seconds one submission may take in all; exercises not reached by then are reported
+        /// as not run.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        budget: u64,
+        /// Seconds of CPU time the compiler may take on one exercise file before that exercise
+        /// fails (CPU time, so a loaded machine never fails a build that would pass).
+        #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+        build_limit: u64,
     },
     /// For the workbook's authors: check it, or add an exercise.
     #[command(subcommand)]

@@ -22,9 +22,14 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Hint { name, more }) => hint::hint(&workbook, name.as_deref(), more),
         Some(Command::Check { json, solutions }) => check::check(&workbook, json, solutions),
         Some(Command::Reset { name }) => reset::reset(&workbook, &name),
-        Some(Command::Grade { submissions, json, junit, csv, jobs }) => {
+        Some(Command::Grade { submissions, json, junit, csv, jobs, budget, build_limit }) => {
             let outputs = crate::grade::Outputs { json, junit, csv };
-            crate::grade::grade(&workbook, &submissions, &outputs, jobs)
+            let limits = crate::grade::GradeLimits {
+                jobs,
+                budget: std::time::Duration::from_secs(budget),
+                build_cpu: std::time::Duration::from_secs(build_limit),
+            };
+            crate::grade::grade(&workbook, &submissions, &outputs, limits)
         }
         Some(Command::Dev(DevCommand::Check { json, jobs })) => {
             crate::dev::dev_check(&workbook, json, jobs)

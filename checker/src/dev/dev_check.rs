@@ -23,7 +23,7 @@ struct DevCheckReport<'a> {
 /// `workbook dev check`: is the workbook right? Reports every finding, not just the first.
 pub fn dev_check(workbook: &Workbook, as_json: bool, jobs: Option<usize>) -> Result<ExitCode> {
     let started = Instant::now();
-    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let jobs = jobs.unwrap_or_else(crate::bounded_pool::default_jobs);
     let color = style::colors() && !as_json;
     let mut findings = consistency::check(workbook);
 

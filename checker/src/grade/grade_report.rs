@@ -1,5 +1,6 @@
 use crate::run::ExerciseReport;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Why an exercise was not run.
 #[derive(Debug, Clone)]
@@ -8,6 +9,21 @@ pub enum Unrunnable {
     Missing,
     /// The file cannot be graded: a symlink out of the submission, not text, too large.
     Rejected(String),
+    /// The submission's time budget ran out before this exercise's turn.
+    OverBudget(Duration),
+}
+
+impl Unrunnable {
+    pub fn describe(&self) -> String {
+        match self {
+            Unrunnable::Missing => "the file is missing".to_owned(),
+            Unrunnable::Rejected(why) => why.clone(),
+            Unrunnable::OverBudget(budget) => format!(
+                "not run: the submission's time budget of {}s ran out before its turn",
+                budget.as_secs()
+            ),
+        }
+    }
 }
 
 /// One exercise of one submission.
@@ -29,8 +45,7 @@ impl ExerciseGrade {
     /// One line on why it did not pass, or `None` when it did.
     pub fn failure(&self) -> Option<String> {
         match &self.outcome {
-            Err(Unrunnable::Missing) => Some("the file is missing".to_owned()),
-            Err(Unrunnable::Rejected(why)) => Some(why.clone()),
+            Err(why) => Some(why.describe()),
             Ok(report) if report.passed() => None,
             Ok(report) => {
                 let step = report.steps.iter().find(|s| s.failure_kind.is_some())?;

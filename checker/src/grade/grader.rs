@@ -1,29 +1,49 @@
+use super::compiler::Compiler;
 use super::grade_report::{ExerciseGrade, SubmissionGrade, Unrunnable};
-use super::submission::prepare;
+use super::report_files::{Outputs, ReportFiles};
+use super::restore::test_names;
+use super::submission::{canonical_tests, prepare};
 use crate::info::{InputError, Source, Workbook};
 use crate::process::Cancel;
 use crate::report::style;
-use crate::run::Runner;
+use crate::run::{BuildMode, Runner};
 use anyhow::{Context, Result};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-/// Where `grade` writes its reports, from the command line.
-#[derive(Debug, Default)]
-pub struct Outputs {
-    pub json: Option<PathBuf>,
-    pub junit: Option<PathBuf>,
-    pub csv: Option<PathBuf>,
+/// What grading shares between submissions: read-only once made.
+struct Class<'a> {
+    workbook: &'a Workbook,
+    compiler: Arc<Compiler>,
+    /// Per exercise, the solution's tests, put back into every learner's file.
+    canonical: HashMap<String, String>,
+    /// The tests that count, per exercise and build: the instructor's, not any a learner added.
+    expected: HashMap<(String, BuildMode), Vec<String>>,
+    budget: Duration,
 }
 
-/// `workbook grade SUBMISSION...`: grades each submission in a scratch copy, `jobs` at a time.
+/// How much grading may take, from the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct GradeLimits {
+    /// Submissions graded at once; by default one per core.
+    pub jobs: Option<usize>,
+    /// Wall time for one submission in all.
+    pub budget: Duration,
+    /// CPU time for compiling one exercise file.
+    pub build_cpu: Duration,
+}
+
+/// `workbook grade SUBMISSION...`: grades each submission in a scratch folder of its own, `jobs`
+/// at a time, each within its budget, rewriting the reports as each one finishes.
 pub fn grade(
     workbook: &Workbook,
     submissions: &[PathBuf],
     outputs: &Outputs,
-    jobs: Option<usize>,
+    limits: GradeLimits,
 ) -> Result<ExitCode> {
     for submission in submissions {
         if !submission.is_dir() {
@@ -34,9 +54,27 @@ pub fn grade(
             .into());
         }
     }
+    let reports = ReportFiles::create(outputs, workbook, submissions.len())?;
     let started = Instant::now();
-    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let work = workbook.root.join("target").join("workbook").join("grade");
+    let jobs = limits.jobs.unwrap_or_else(crate::bounded_pool::default_jobs);
+    eprintln!("Building the kit for grading (the first time, loom's dependencies too)...");
+    let compiler = Compiler::prepare(workbook, limits.build_cpu, &Cancel::new())?
+        .context("the build was cancelled")?;
+    let canonical = canonical_tests(workbook)?;
+    let mut expected: HashMap<(String, BuildMode), Vec<String>> = HashMap::new();
+    for (exercise, tests) in &canonical {
+        for (mode, name) in test_names(tests) {
+            expected.entry((exercise.clone(), mode)).or_default().push(name);
+        }
+    }
+    let compiler = Arc::new(compiler);
+    let class = Class { workbook, compiler, canonical, expected, budget: limits.budget };
+    // A folder of this run's own: another `grade` in the same workbook never touches it.
+    let grading = workbook.root.join("target").join("workbook").join("grade");
+    let run = tempfile::Builder::new()
+        .prefix("run-")
+        .tempdir_in(&grading)
+        .with_context(|| format!("failed to create a folder in {}", grading.display()))?;
     eprintln!(
         "Grading {} submission{}, {jobs} at a time. Their code runs here: with limits, and without \
          network where the system allows it.",
@@ -44,39 +82,23 @@ pub fn grade(
         if submissions.len() == 1 { "" } else { "s" }
     );
     let done = AtomicUsize::new(0);
-    let grades = crate::bounded_pool::map(submissions.len(), jobs, |index| {
-        let scratch = work.join(format!("{index}"));
-        let package = format!("graded-{index}");
-        let grade =
-            grade_one(workbook, &submissions[index], &scratch, &work.join("target"), package);
+    crate::bounded_pool::map(submissions.len(), jobs, |index| {
+        let scratch = run.path().join(index.to_string());
+        let grade = grade_one(&class, &submissions[index], &scratch);
+        let _ = std::fs::remove_dir_all(&scratch);
         let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
         eprintln!("[{finished}/{}] {}", submissions.len(), progress_line(&grade));
-        let _ = std::fs::remove_dir_all(&scratch);
-        Ok(grade)
+        reports.record(index, grade)
     })?;
+    let grades = reports.into_grades_announced();
     print_table(&grades);
     eprintln!("Graded in {:.1}s.", started.elapsed().as_secs_f64());
-    if let Some(path) = &outputs.json {
-        write(path, &super::json::report(&grades)?)?;
-    }
-    if let Some(path) = &outputs.junit {
-        write(path, &super::junit::report(&grades))?;
-    }
-    if let Some(path) = &outputs.csv {
-        write(path, &super::csv::report(workbook, &grades))?;
-    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Grades one submission; a failure of the grader itself is recorded, not propagated, so one
 /// broken submission never stops the class.
-fn grade_one(
-    workbook: &Workbook,
-    submission: &Path,
-    scratch: &Path,
-    target: &Path,
-    package: String,
-) -> SubmissionGrade {
+fn grade_one(class: &Class<'_>, submission: &Path, scratch: &Path) -> SubmissionGrade {
     let name = submission
         .file_name()
         .map_or_else(|| submission.display().to_string(), |n| n.to_string_lossy().into_owned());
@@ -87,14 +109,15 @@ fn grade_one(
         notes: Vec::new(),
         error: None,
     };
-    match run_submission(workbook, submission, scratch, target, package) {
+    match run_submission(class, submission, scratch) {
         Ok((exercises, notes)) => {
             grade.exercises = exercises;
             grade.notes = notes;
         }
         Err(error) => {
             grade.error = Some(format!("{error:#}"));
-            grade.exercises = workbook
+            grade.exercises = class
+                .workbook
                 .exercises
                 .iter()
                 .map(|e| ExerciseGrade {
@@ -113,32 +136,30 @@ fn grade_one(
 }
 
 fn run_submission(
-    workbook: &Workbook,
+    class: &Class<'_>,
     submission: &Path,
     scratch: &Path,
-    target: &Path,
-    package: String,
 ) -> Result<(Vec<ExerciseGrade>, Vec<String>)> {
-    let mut prepared = prepare(workbook, submission, scratch, package)?;
-    let runner = Runner::new(&prepared.dir, Source::Exercises, false)?
-        .with_target_dir(target.to_path_buf())?
-        .with_package(prepared.package.clone())
-        .with_jobs(1)
-        .without_network();
-    let runnable: Vec<_> = workbook
-        .exercises
-        .iter()
-        .filter(|e| !prepared.unrunnable.contains_key(&e.name))
-        .cloned()
-        .collect();
+    let deadline = Instant::now() + class.budget;
+    std::fs::create_dir_all(scratch)
+        .with_context(|| format!("failed to create {}", scratch.display()))?;
+    let mut prepared = prepare(class.workbook, &class.canonical, submission, scratch)?;
+    let compiler = Arc::clone(&class.compiler);
+    let root = scratch.to_path_buf();
+    let runner = Runner::new(scratch, Source::Exercises, false)?
+        .isolated()
+        .with_compile(Box::new(move |exercise, mode, cancel| {
+            compiler.compile(&root, exercise, mode, cancel)
+        }))
+        .with_expected_tests(class.expected.clone());
     let cancel = Cancel::new();
-    let prebuilt = runner.prebuild(&runnable, &cancel)?.context("the build was cancelled")?;
-    let mut grades = Vec::with_capacity(workbook.exercises.len());
-    for exercise in &workbook.exercises {
+    let mut grades = Vec::with_capacity(class.workbook.exercises.len());
+    for exercise in &class.workbook.exercises {
         let notes = prepared.notes.remove(&exercise.name).unwrap_or_default();
         let outcome = match prepared.unrunnable.remove(&exercise.name) {
             Some(why) => Err(why),
-            None => Ok(runner.run(exercise, Some(&prebuilt), &cancel, &mut |_| {})?),
+            None if Instant::now() >= deadline => Err(Unrunnable::OverBudget(class.budget)),
+            None => Ok(runner.run(exercise, None, &cancel, &mut |_| {})?),
         };
         let passed = outcome.as_ref().is_ok_and(|report| report.passed());
         grades.push(ExerciseGrade {
@@ -169,11 +190,7 @@ fn print_table(grades: &[SubmissionGrade]) {
         for exercise in &grade.exercises {
             notes.extend(exercise.notes.iter().map(|n| format!("{}: {n}", exercise.name)));
             if let Err(why) = &exercise.outcome {
-                let why = match why {
-                    Unrunnable::Missing => "missing".to_owned(),
-                    Unrunnable::Rejected(why) => why.clone(),
-                };
-                notes.push(format!("{}: {why}", exercise.name));
+                notes.push(format!("{}: {}", exercise.name, why.describe()));
             }
         }
         notes.extend(grade.error.clone());
@@ -185,10 +202,4 @@ fn print_table(grades: &[SubmissionGrade]) {
             notes.join("; ")
         );
     }
-}
-
-fn write(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))?;
-    eprintln!("Wrote {}.", path.display());
-    Ok(())
 }

@@ -50,8 +50,9 @@ pub fn report(grades: &[SubmissionGrade]) -> String {
     xml
 }
 
-/// Escapes text for XML, dropping the control characters XML 1.0 cannot carry (test output may
-/// hold terminal escapes).
+/// Escapes text for XML, replacing the characters XML 1.0 cannot carry at all (control
+/// characters, which test output holds in terminal escapes, and the non-characters U+FFFE and
+/// U+FFFF, which a panic message may hold) with U+FFFD.
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -61,7 +62,7 @@ fn escape(text: &str) -> String {
             '>' => escaped.push_str("&gt;"),
             '"' => escaped.push_str("&quot;"),
             '\n' | '\t' | '\r' => escaped.push(c),
-            c if (c as u32) < 0x20 => {}
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => escaped.push('\u{fffd}'),
             c => escaped.push(c),
         }
     }
@@ -71,7 +72,10 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn escapes_markup_and_drops_control_characters() {
-        assert_eq!(super::escape("a<b & \"c\"\x1b[31m"), "a&lt;b &amp; &quot;c&quot;[31m");
+    fn escapes_markup_and_replaces_what_xml_cannot_carry() {
+        assert_eq!(
+            super::escape("a<b & \"c\"\x1b[31m\u{ffff}\u{fffe}\0\u{10000}"),
+            "a&lt;b &amp; &quot;c&quot;\u{fffd}[31m\u{fffd}\u{fffd}\u{fffd}\u{10000}"
+        );
     }
 }

@@ -1,12 +1,18 @@
-//! How a submission is graded: `workbook grade`. Each submission is copied into a scratch
-//! workspace with the instructor's kit, manifests and canonical tests, run under the runner's
-//! limits without network, and scored.
+//! How a submission is graded: `workbook grade`. Each learner's exercise file is copied into a
+//! scratch folder of the submission's own with the canonical tests put back, compiled on its own
+//! against a dependency tree built once, run under the runner's limits in namespaces of its own,
+//! and scored; the reports are rewritten as each submission finishes.
 
+mod compiler;
 mod csv;
 mod grade_report;
 mod grader;
 mod json;
 mod junit;
+mod report_files;
+mod restore;
 mod submission;
+mod template;
 
-pub use grader::{Outputs, grade};
+pub use grader::{GradeLimits, grade};
+pub use report_files::Outputs;

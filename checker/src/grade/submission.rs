@@ -1,21 +1,20 @@
-//! Preparing a scratch copy of a submission: the instructor's workspace, kit and manifests, plus
-//! the learner's exercise files with the canonical tests put back. Nothing is ever written into
-//! the submission.
+//! Preparing a scratch copy of a submission: the learner's exercise files, each with the
+//! canonical tests put back. Nothing is ever written into the submission.
 
 use super::grade_report::Unrunnable;
+use super::restore::restore;
 use crate::info::{Exercise, ExerciseFile, Source, Workbook};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
 
 /// The largest exercise file graded; real ones are a few kilobytes.
 const MAX_FILE: u64 = 1 << 20;
 
-/// A submission laid out in its scratch workspace.
+/// A submission laid out in its scratch folder.
 pub struct Prepared {
-    pub dir: PathBuf,
-    /// The exercises package's name in this copy, unique among the copies being graded.
-    pub package: String,
     /// Exercises that cannot run, and why.
     pub unrunnable: HashMap<String, Unrunnable>,
     /// Per exercise, what the grader noticed (edited tests).
@@ -24,67 +23,56 @@ pub struct Prepared {
     pub general: Vec<String>,
 }
 
-/// Builds the scratch workspace for `submission` in `scratch` (emptied first), naming its
-/// exercises package `package`.
+/// Writes the learner's exercise files of `submission`, with the canonical tests (per exercise,
+/// the solution's test modules) put back, into `scratch`.
 pub fn prepare(
     workbook: &Workbook,
+    canonical: &HashMap<String, String>,
     submission: &Path,
     scratch: &Path,
-    package: String,
 ) -> Result<Prepared> {
-    let _ = std::fs::remove_dir_all(scratch);
-    std::fs::create_dir_all(scratch)
-        .with_context(|| format!("failed to create {}", scratch.display()))?;
-    write_workspace_manifest(&workbook.root, scratch)?;
-    for file in ["Cargo.lock", "info.toml"] {
-        copy(&workbook.root.join(file), &scratch.join(file))?;
-    }
-    copy_tree(&workbook.root.join("kit"), &scratch.join("kit"))?;
-    rename_package(
-        &workbook.root.join("exercises/Cargo.toml"),
-        &scratch.join("exercises/Cargo.toml"),
-        &package,
-    )?;
-
     let root = submission
         .canonicalize()
         .with_context(|| format!("failed to resolve {}", submission.display()))?;
     let mut prepared = Prepared {
-        dir: scratch.to_path_buf(),
-        package,
         unrunnable: HashMap::new(),
         notes: HashMap::new(),
         general: symlinks_out_of(&root, &root.join(Source::Exercises.dir())),
     };
     for exercise in &workbook.exercises {
+        let text = match learner_file(&root, exercise) {
+            Ok(text) => text,
+            Err(why) => {
+                prepared.unrunnable.insert(exercise.name.clone(), why);
+                continue;
+            }
+        };
+        let tests = canonical.get(&exercise.name).context("no canonical tests")?;
+        let restored = restore(&text, tests);
+        if let Some(line) = restored.edited_from {
+            prepared.notes.entry(exercise.name.clone()).or_default().push(format!(
+                "its tests were edited (from line {line}); the original tests were put back"
+            ));
+        }
         let target = scratch.join(exercise.path(Source::Exercises));
         std::fs::create_dir_all(target.parent().expect("a file has a folder"))
             .with_context(|| format!("failed to create the folder of {}", target.display()))?;
-        let canonical =
-            std::fs::read_to_string(workbook.root.join(exercise.path(Source::Solutions)))
-                .with_context(|| format!("failed to read the solution of {}", exercise.name))?;
-        let canonical = ExerciseFile::split(&canonical);
-        match learner_file(&root, exercise) {
-            Ok(text) => {
-                let file = ExerciseFile::split(&text);
-                if let Some((line, _)) = file.first_difference(&canonical) {
-                    prepared.notes.entry(exercise.name.clone()).or_default().push(format!(
-                        "its tests were edited (from line {line}); the original tests were put back"
-                    ));
-                }
-                write(&target, &file.with_tests_of(&canonical))?;
-            }
-            Err(why) => {
-                // The package needs every binary's file to build the others; this one never runs.
-                let stub = std::fs::read(workbook.root.join(exercise.path(Source::Exercises)))
-                    .with_context(|| format!("failed to read the stub of {}", exercise.name))?;
-                std::fs::write(&target, stub)
-                    .with_context(|| format!("failed to write {}", target.display()))?;
-                prepared.unrunnable.insert(exercise.name.clone(), why);
-            }
-        }
+        std::fs::write(&target, restored.text)
+            .with_context(|| format!("failed to write {}", target.display()))?;
     }
     Ok(prepared)
+}
+
+/// Per exercise, the canonical tests: the solution's test modules, to the end of its file.
+pub fn canonical_tests(workbook: &Workbook) -> Result<HashMap<String, String>> {
+    let mut tests = HashMap::new();
+    for exercise in &workbook.exercises {
+        let path = workbook.root.join(exercise.path(Source::Solutions));
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("failed to read the solution of {}", exercise.name))?;
+        tests.insert(exercise.name.clone(), ExerciseFile::split(&text).tests.to_owned());
+    }
+    Ok(tests)
 }
 
 /// The learner's file for `exercise`, or why it cannot be graded.
@@ -102,14 +90,30 @@ fn learner_file(root: &Path, exercise: &Exercise) -> Result<String, Unrunnable> 
             )));
         }
     }
-    let size = std::fs::metadata(&path).map_err(|_| Unrunnable::Missing)?.len();
-    if size > MAX_FILE {
+    // Non-blocking, so a FIFO in the file's place cannot stop the grader; checked again on the
+    // open file, so nothing can be swapped in between.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&path)
+        .map_err(|error| Unrunnable::Rejected(format!("it cannot be read: {error}")))?;
+    let metadata = file.metadata().map_err(|_| Unrunnable::Missing)?;
+    if !metadata.is_file() {
+        return Err(Unrunnable::Rejected(
+            "it is not a regular file (a folder, a FIFO or a device)".to_owned(),
+        ));
+    }
+    if metadata.len() > MAX_FILE {
         return Err(Unrunnable::Rejected(format!(
-            "it is {size} bytes, more than the 1 MiB an exercise may be"
+            "it is {} bytes, more than the 1 MiB an exercise may be",
+            metadata.len()
         )));
     }
-    std::fs::read_to_string(&path)
-        .map_err(|_| Unrunnable::Rejected("it is not UTF-8 text".to_owned()))
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| Unrunnable::Rejected(format!("it cannot be read: {error}")))?;
+    String::from_utf8(bytes).map_err(|_| Unrunnable::Rejected("it is not UTF-8 text".to_owned()))
 }
 
 /// Symlinks under `dir` that lead out of `root`, to report; they are never followed.
@@ -133,64 +137,4 @@ fn symlinks_out_of(root: &Path, dir: &Path) -> Vec<String> {
     }
     found.sort();
     found
-}
-
-/// The instructor's workspace manifest, with only what grading builds as members.
-fn write_workspace_manifest(root: &Path, scratch: &Path) -> Result<()> {
-    let text =
-        std::fs::read_to_string(root.join("Cargo.toml")).context("failed to read Cargo.toml")?;
-    let mut manifest: toml::Table = toml::from_str(&text).context("failed to parse Cargo.toml")?;
-    let workspace = manifest
-        .get_mut("workspace")
-        .and_then(toml::Value::as_table_mut)
-        .context("Cargo.toml has no [workspace]")?;
-    let members = toml::Value::Array(vec!["kit".into(), "exercises".into()]);
-    workspace.insert("members".to_owned(), members);
-    workspace.insert("default-members".to_owned(), toml::Value::Array(vec!["kit".into()]));
-    write(
-        &scratch.join("Cargo.toml"),
-        &toml::to_string(&manifest).context("failed to encode Cargo.toml")?,
-    )
-}
-
-/// Copies the exercises manifest under another package name.
-fn rename_package(from: &Path, to: &Path, name: &str) -> Result<()> {
-    let text = std::fs::read_to_string(from)
-        .with_context(|| format!("failed to read {}", from.display()))?;
-    let mut manifest: toml::Table =
-        toml::from_str(&text).with_context(|| format!("failed to parse {}", from.display()))?;
-    let package =
-        manifest.get_mut("package").and_then(toml::Value::as_table_mut).context("no [package]")?;
-    package.insert("name".to_owned(), toml::Value::String(name.to_owned()));
-    std::fs::create_dir_all(to.parent().expect("a file has a folder"))?;
-    write(to, &toml::to_string(&manifest).context("failed to encode a manifest")?)
-}
-
-fn write(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text).with_context(|| format!("failed to write {}", path.display()))
-}
-
-fn copy(from: &Path, to: &Path) -> Result<()> {
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("failed to create {}", parent.display()))?;
-    }
-    std::fs::copy(from, to).with_context(|| format!("failed to copy {}", from.display()))?;
-    Ok(())
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to).with_context(|| format!("failed to create {}", to.display()))?;
-    for entry in
-        std::fs::read_dir(from).with_context(|| format!("failed to read {}", from.display()))?
-    {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            copy(&entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }

@@ -48,16 +48,6 @@ impl<'a> ExerciseFile<'a> {
             }
         }
     }
-
-    /// This file's code with `canonical`'s tests in place of its own.
-    pub fn with_tests_of(&self, canonical: &ExerciseFile<'_>) -> String {
-        let mut text = self.code.to_owned();
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(canonical.tests);
-        text
-    }
 }
 
 #[cfg(test)]
@@ -76,24 +66,12 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_first_differing_test_line_and_restores_tests() {
+    fn finds_the_first_differing_test_line() {
         let edited = FILE.replace("fn a() {}", "fn a() { assert!(true) }");
         let learner = format!("// solved\n{edited}");
         let (ours, theirs) = ExerciseFile::split(&learner)
             .first_difference(&ExerciseFile::split(FILE))
             .expect("the tests differ");
         assert_eq!((ours, theirs), (7, 6));
-        let restored = ExerciseFile::split(&learner).with_tests_of(&ExerciseFile::split(FILE));
-        assert_eq!(restored, format!("// solved\n{FILE}"));
-    }
-
-    #[test]
-    fn a_file_without_tests_gets_them_appended() {
-        let file = ExerciseFile::split("fn main() {}");
-        assert_eq!(file.tests, "");
-        assert_eq!(
-            file.with_tests_of(&ExerciseFile::split(FILE)),
-            format!("fn main() {{}}\n{}", &FILE[14..])
-        );
     }
 }

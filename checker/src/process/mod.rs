@@ -1,7 +1,10 @@
 //! Child processes, each in a process group of its own, ended with their whole tree on timeout,
-//! on cancellation and on Ctrl-C. What depends on the OS lives in `unix.rs`.
+//! on cancellation and on Ctrl-C. What depends on the OS lives in `unix.rs`, and the namespaces
+//! graded code runs in, Linux's alone, in `linux_namespaces.rs`.
 
 mod cancel;
+#[cfg(target_os = "linux")]
+mod linux_namespaces;
 #[cfg(unix)]
 mod unix;
 

@@ -26,9 +26,14 @@ pub struct ResourceLimits {
     /// Largest file the process may write: its output goes to a file, so this caps the output.
     /// Past it the process gets SIGXFSZ.
     pub output_bytes: Option<u64>,
-    /// A network namespace of its own, with loopback only, where the OS lets us make one (Linux,
-    /// as root or with unprivileged user namespaces). Elsewhere the process keeps the network.
-    pub isolate_network: bool,
+    /// CPU time, in seconds: unlike wall time, what a computation uses whatever else the
+    /// machine runs. Past it the process gets SIGXCPU.
+    pub cpu_seconds: Option<u64>,
+    /// Namespaces of its own, where the OS lets us make them (Linux, as root or with unprivileged
+    /// user namespaces): a network with loopback only, and a PID namespace, so that nothing the
+    /// process starts outlives it (not even after `setsid`) and nothing in it can signal the
+    /// processes outside. Elsewhere the process keeps both.
+    pub isolate: bool,
 }
 
 /// How a process group's leader ended.
@@ -74,16 +79,19 @@ impl ProcessGroup {
             // reservations alone. Two arenas keep the limit about what threads really use.
             command.env("MALLOC_ARENA_MAX", "2");
         }
-        // SAFETY: the closure runs between fork and exec and calls only setrlimit, which is
-        // async-signal-safe; it allocates nothing.
+        // SAFETY: the closure runs between fork and exec; it allocates nothing and makes only
+        // async-signal-safe system calls (setrlimit, and those of `isolate` listed there).
         unsafe {
             command.pre_exec(move || {
-                if limits.isolate_network {
-                    isolate_network();
-                }
                 set_limit(libc::RLIMIT_CORE, Some(0))?;
                 set_limit(libc::RLIMIT_AS, limits.memory_bytes)?;
-                set_limit(libc::RLIMIT_FSIZE, limits.output_bytes)
+                set_limit(libc::RLIMIT_FSIZE, limits.output_bytes)?;
+                set_limit(libc::RLIMIT_CPU, limits.cpu_seconds)?;
+                if limits.isolate {
+                    #[cfg(target_os = "linux")]
+                    super::linux_namespaces::isolate()?;
+                }
+                Ok(())
             });
         }
         // Both locks are held across the spawn, so a cancel or a Ctrl-C either sees the new group
@@ -159,41 +167,15 @@ fn signal_group(group: i32, signal: i32) {
     }
 }
 
-/// Moves the calling process into a new network namespace and brings its loopback up, so
-/// tests can still use 127.0.0.1. Best effort: where namespaces are not allowed, nothing changes.
-/// Runs between fork and exec, so it makes only async-signal-safe system calls.
-#[cfg(target_os = "linux")]
-fn isolate_network() {
-    // SAFETY: unshare, socket, ioctl and close are system calls without memory preconditions;
-    // `request` is a valid ifreq for SIOCGIFFLAGS/SIOCSIFFLAGS.
-    unsafe {
-        if libc::unshare(libc::CLONE_NEWNET) != 0
-            && libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) != 0
-        {
-            return;
-        }
-        let socket = libc::socket(libc::AF_INET, libc::SOCK_DGRAM, 0);
-        if socket < 0 {
-            return;
-        }
-        let mut request: libc::ifreq = std::mem::zeroed();
-        for (slot, byte) in request.ifr_name.iter_mut().zip(b"lo\0") {
-            *slot = *byte as libc::c_char;
-        }
-        if libc::ioctl(socket, libc::SIOCGIFFLAGS, &mut request) == 0 {
-            request.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
-            libc::ioctl(socket, libc::SIOCSIFFLAGS, &request);
-        }
-        libc::close(socket);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn isolate_network() {}
-
-fn set_limit(resource: Resource, bytes: Option<u64>) -> io::Result<()> {
-    let Some(bytes) = bytes else { return Ok(()) };
-    let limit = libc::rlimit { rlim_cur: bytes as libc::rlim_t, rlim_max: bytes as libc::rlim_t };
+fn set_limit(resource: Resource, value: Option<u64>) -> io::Result<()> {
+    let Some(value) = value else { return Ok(()) };
+    // At the CPU hard limit the kernel sends SIGKILL, before the soft limit's SIGXCPU when the
+    // two are equal: a little headroom lets SIGXCPU say which limit ended the process.
+    let headroom = if resource == libc::RLIMIT_CPU { 5 } else { 0 };
+    let limit = libc::rlimit {
+        rlim_cur: value as libc::rlim_t,
+        rlim_max: value.saturating_add(headroom) as libc::rlim_t,
+    };
     // SAFETY: `limit` is a valid rlimit for the duration of the call.
     if unsafe { libc::setrlimit(resource, &limit) } == 0 {
         Ok(())
@@ -213,11 +195,7 @@ mod tests {
         command
             .args(["-c", "ulimit -v; printf %s \"$MALLOC_ARENA_MAX\""])
             .stdout(std::fs::File::create(&output).unwrap());
-        let limits = ResourceLimits {
-            memory_bytes: Some(1 << 30),
-            output_bytes: None,
-            isolate_network: false,
-        };
+        let limits = ResourceLimits { memory_bytes: Some(1 << 30), ..ResourceLimits::default() };
         let group = ProcessGroup::start(&mut command, limits, &Cancel::new()).unwrap();
         let exit = group.wait(Some(Duration::from_secs(10))).unwrap();
         let printed = std::fs::read_to_string(&output).unwrap();

@@ -67,10 +67,13 @@ struct Diagnostic {
 /// The rustc command cargo ran to build one test executable. Running it again directly skips
 /// cargo's start-up and fingerprinting, about 100 ms of every save in watch mode.
 #[derive(Debug, Clone)]
-struct RustcCommand {
-    program: String,
-    args: Vec<String>,
-    executable: PathBuf,
+pub struct RustcCommand {
+    pub program: String,
+    pub args: Vec<String>,
+    /// The environment cargo gave rustc (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`...), which
+    /// `env!` reads.
+    pub env: Vec<(String, String)>,
+    pub executable: PathBuf,
 }
 
 /// Rustc commands remembered for the life of a watch session.
@@ -85,7 +88,7 @@ impl RustcCache {
         self.lock().clear();
     }
 
-    fn get(&self, key: &(Source, String, BuildMode)) -> Option<RustcCommand> {
+    pub fn get(&self, key: &(Source, String, BuildMode)) -> Option<RustcCommand> {
         self.lock().get(key).cloned()
     }
 
@@ -100,8 +103,6 @@ impl RustcCache {
 #[derive(Debug, Clone)]
 pub struct BuildSettings {
     pub root: PathBuf,
-    /// The Cargo package holding the binaries, when it is not named after the source folder.
-    pub package: Option<String>,
     pub target_dir: PathBuf,
     pub color: bool,
     pub limits: Limits,
@@ -123,7 +124,7 @@ pub fn build(
     command
         .current_dir(&settings.root)
         .args(["test", "--no-run", "--no-fail-fast", "--package"])
-        .arg(settings.package.as_deref().unwrap_or(source.dir()))
+        .arg(source.dir())
         .arg("--message-format")
         .arg(if settings.color { "json-diagnostic-rendered-ansi" } else { "json" })
         .arg("--target-dir")
@@ -134,8 +135,8 @@ pub fn build(
         command.args(["--bin", bin]);
     }
     if capture.is_some() {
-        // Prints each rustc command it runs, to remember.
-        command.arg("--verbose");
+        // Prints each rustc command it runs, with its environment, to remember.
+        command.arg("-vv");
     }
     match mode {
         // No debug info: it is a third of an exercise's compile time, and nothing reads it
@@ -194,8 +195,8 @@ pub fn build(
     }
     if let Some(cache) = capture {
         for (bin, executable) in &executables {
-            if let Some((program, args)) = rustc_command(&complaints, bin) {
-                let command = RustcCommand { program, args, executable: executable.clone() };
+            if let Some(mut command) = rustc_command(&complaints, bin) {
+                command.executable = executable.clone();
                 cache.lock().insert((source, bin.clone(), mode), command);
             }
         }
@@ -231,8 +232,7 @@ pub fn rebuild(
     command
         .args(&cached.args)
         .current_dir(&settings.root)
-        .env("CARGO_MANIFEST_DIR", settings.root.join(key.0.dir()))
-        .env("CARGO_PKG_NAME", key.0.dir())
+        .envs(cached.env.iter().map(|(key, value)| (key, value)))
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(&diagnostics).context("failed to create a build log")?);
     let group = match ProcessGroup::start(&mut command, ResourceLimits::default(), cancel) {
@@ -243,18 +243,11 @@ pub fn rebuild(
     let exit = group.wait(Some(settings.limits.build_time)).context("failed to wait for rustc")?;
     let messages = std::fs::read_to_string(&diagnostics).unwrap_or_default();
     let _ = std::fs::remove_file(&diagnostics);
-    let errors: Vec<String> = messages
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Diagnostic>(line).ok())
-        .filter(|diagnostic| diagnostic.level == "error")
-        .filter_map(|diagnostic| diagnostic.rendered)
-        .collect();
+    let errors = rustc_errors(&messages);
     let built = match exit {
         Exit::Cancelled => return Ok(None),
         Exit::Finished(status) if status.success() => Some(Built::Executable(cached.executable)),
-        Exit::Finished(_) if !errors.is_empty() => {
-            Some(Built::Failed(errors.concat().trim_end().to_owned()))
-        }
+        Exit::Finished(_) if !errors.is_empty() => Some(Built::Failed(errors)),
         Exit::Finished(_) | Exit::TimedOut => {
             cache.lock().remove(&key);
             None
@@ -263,15 +256,43 @@ pub fn rebuild(
     Ok(Some(built))
 }
 
-/// The rustc command cargo ran (with `--verbose`) for the test executable of `bin`.
-fn rustc_command(stderr: &str, bin: &str) -> Option<(String, Vec<String>)> {
+/// rustc's rendered error messages, from the JSON diagnostics it writes to stderr.
+pub fn rustc_errors(messages: &str) -> String {
+    let errors: String = messages
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Diagnostic>(line).ok())
+        .filter(|diagnostic| diagnostic.level == "error")
+        .filter_map(|diagnostic| diagnostic.rendered)
+        .collect();
+    errors.trim_end().to_owned()
+}
+
+/// The rustc command cargo ran (with `-vv`, which prints the environment first) for the test
+/// executable of `bin`; its `executable` is left for the caller to fill in.
+fn rustc_command(stderr: &str, bin: &str) -> Option<RustcCommand> {
     stderr.lines().find_map(|line| {
         let quoted = line.trim_start().strip_prefix("Running `")?.strip_suffix('`')?;
-        let words = shell_words(quoted);
+        let mut words = shell_words(quoted);
         let is_ours = words.windows(2).any(|w| w[0] == "--crate-name" && w[1] == bin)
             && words.iter().any(|word| word == "--test");
-        let (program, args) = words.split_first()?;
-        is_ours.then(|| (program.clone(), args.to_vec()))
+        if !is_ours {
+            return None;
+        }
+        let program_at = words.iter().position(|word| !is_assignment(word))?;
+        let args = words.split_off(program_at + 1);
+        let program = words.pop()?;
+        let env = words
+            .into_iter()
+            .filter_map(|word| word.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .collect();
+        Some(RustcCommand { program, args, env, executable: PathBuf::new() })
+    })
+}
+
+/// `NAME=value`, as an environment assignment before a command.
+fn is_assignment(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        !name.is_empty() && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
     })
 }
 
@@ -344,13 +365,15 @@ mod tests {
     #[test]
     fn finds_the_test_build_of_one_binary() {
         let stderr = "   Compiling exercises v0.1.0\n     Running `/bin/rustc --crate-name other --test`\n     \
-                      Running `/bin/rustc --crate-name thumbnails --edition=2024 --test -C opt-level=0`\n";
-        let (program, args) = rustc_command(stderr, "thumbnails").unwrap();
-        assert_eq!(program, "/bin/rustc");
+                      Running `CARGO_PKG_NAME=exercises CARGO_PKG_AUTHORS='' /bin/rustc --crate-name thumbnails --edition=2024 --test -C opt-level=0`\n";
+        let command = rustc_command(stderr, "thumbnails").unwrap();
+        assert_eq!(command.program, "/bin/rustc");
         assert_eq!(
-            args,
+            command.args,
             ["--crate-name", "thumbnails", "--edition=2024", "--test", "-C", "opt-level=0"]
         );
+        let env = [("CARGO_PKG_NAME", "exercises"), ("CARGO_PKG_AUTHORS", "")];
+        assert_eq!(command.env, env.map(|(k, v)| (k.to_owned(), v.to_owned())));
         assert!(rustc_command(stderr, "missing").is_none());
     }
 }

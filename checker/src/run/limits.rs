@@ -15,8 +15,8 @@ pub struct Limits {
     pub output_bytes: u64,
     /// Wall time for one build.
     pub build_time: Duration,
-    /// Run tests in a network namespace of their own, with only loopback: for grading.
-    pub isolate_network: bool,
+    /// Run tests in namespaces of their own (loopback-only network, own PIDs): for grading.
+    pub isolate: bool,
 }
 
 impl Default for Limits {
@@ -27,7 +27,7 @@ impl Default for Limits {
             memory_bytes: 1 << 30,
             output_bytes: 1 << 20,
             build_time: Duration::from_secs(600),
-            isolate_network: false,
+            isolate: false,
         }
     }
 }

@@ -8,8 +8,10 @@ mod loom_report;
 mod runner;
 mod test_output;
 mod test_process;
+mod test_step;
 mod verdict;
 
+pub use build::{BuildMode, BuildSettings, Built, RustcCache, RustcCommand, build, rustc_errors};
 pub use exercise_report::{ExerciseReport, Status, StepName, StepReport, TestReport};
 pub use limits::Limits;
 pub use runner::{Event, Runner};

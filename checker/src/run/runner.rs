@@ -1,10 +1,10 @@
 use super::build::{BuildMode, BuildSettings, Builds, Built, RustcCache, build, rebuild};
-use super::test_process::{list_tests, run_test};
-use super::verdict::judge;
+use super::test_step::{TestPlace, run_tests};
 use super::{ExerciseReport, Limits, Status, StepName, StepReport};
 use crate::info::{Exercise, FailureKind, Source};
 use crate::process::Cancel;
 use anyhow::{Context, Result};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -23,7 +23,6 @@ pub struct Prebuilt {
 }
 
 /// Runs exercises' steps: compile, tests, loom models.
-#[derive(Debug)]
 pub struct Runner {
     settings: BuildSettings,
     source: Source,
@@ -31,7 +30,14 @@ pub struct Runner {
     scratch: PathBuf,
     /// Set in watch mode, where one exercise is rebuilt again and again.
     rustc_cache: Option<RustcCache>,
+    /// Set in grading, which compiles each exercise file itself.
+    compile: Option<Box<Compile>>,
+    /// Per exercise and build mode, the only tests to run (grading runs the instructor's).
+    expected_tests: HashMap<(String, BuildMode), Vec<String>>,
 }
+
+/// Builds one exercise in one mode; `None` when cancelled.
+pub type Compile = dyn Fn(&Exercise, BuildMode, &Cancel) -> Result<Option<Built>> + Send + Sync;
 
 impl Runner {
     /// Builds go to `target/workbook`, apart from the `target/debug` of an editor's cargo check,
@@ -41,11 +47,10 @@ impl Runner {
         let scratch = target_dir.join("logs");
         std::fs::create_dir_all(&scratch)
             .with_context(|| format!("failed to create {}", scratch.display()))?;
-        let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let jobs = crate::bounded_pool::default_jobs();
         Ok(Runner {
             settings: BuildSettings {
                 root: root.to_path_buf(),
-                package: None,
                 target_dir,
                 color,
                 limits: Limits::default(),
@@ -54,25 +59,9 @@ impl Runner {
             jobs,
             scratch,
             rustc_cache: None,
+            compile: None,
+            expected_tests: HashMap::new(),
         })
-    }
-
-    /// Builds into `dir` instead of the workbook's own `target/workbook`: graded copies share one,
-    /// so the kit's dependencies (loom's tree) build once for a whole class.
-    pub fn with_target_dir(mut self, dir: PathBuf) -> Result<Self> {
-        self.scratch = dir.join("logs");
-        std::fs::create_dir_all(&self.scratch)
-            .with_context(|| format!("failed to create {}", self.scratch.display()))?;
-        self.settings.target_dir = dir;
-        Ok(self)
-    }
-
-    /// Builds the binaries of the Cargo package `name` (a graded copy renames its package, so
-    /// copies sharing a target folder never share artifacts: cargo names a path package's
-    /// artifacts by its path relative to the workspace, which every copy has in common).
-    pub fn with_package(mut self, name: String) -> Self {
-        self.settings.package = Some(name);
-        self
     }
 
     /// Runs at most `jobs` tests of an exercise at once.
@@ -81,9 +70,23 @@ impl Runner {
         self
     }
 
-    /// Runs tests without network access, where the OS allows it: for untrusted code.
-    pub fn without_network(mut self) -> Self {
-        self.settings.limits.isolate_network = true;
+    /// Runs tests without network access and in a PID namespace of their own, where the OS
+    /// allows it: for untrusted code.
+    pub fn isolated(mut self) -> Self {
+        self.settings.limits.isolate = true;
+        self
+    }
+
+    /// Builds exercises with `compile` instead of cargo.
+    pub fn with_compile(mut self, compile: Box<Compile>) -> Self {
+        self.compile = Some(compile);
+        self
+    }
+
+    /// Runs only `tests` (per exercise and mode), whatever else the executable holds; a test
+    /// missing from the executable fails.
+    pub fn with_expected_tests(mut self, tests: HashMap<(String, BuildMode), Vec<String>>) -> Self {
+        self.expected_tests = tests;
         self
     }
 
@@ -138,6 +141,9 @@ impl Runner {
         });
         if prebuilt.is_some() {
             return Ok(prebuilt);
+        }
+        if let Some(compile) = &self.compile {
+            return compile(exercise, mode, cancel);
         }
         if let Some(cache) = &self.rustc_cache {
             let key = (self.source, exercise.name.clone(), mode);
@@ -194,8 +200,8 @@ impl Runner {
 
         steps.start(StepName::Tests);
         let started = Instant::now();
-        steps.finish(self.run_tests(
-            StepName::Tests,
+        steps.finish(self.test_step(
+            exercise,
             &executable,
             BuildMode::Plain,
             &limits,
@@ -217,14 +223,9 @@ impl Runner {
                     format!("the loom build failed:\n{diagnostics}"),
                     started.elapsed(),
                 ),
-                Some(Built::Executable(path)) => self.run_tests(
-                    StepName::Loom,
-                    &path,
-                    BuildMode::Loom,
-                    &limits,
-                    cancel,
-                    started,
-                )?,
+                Some(Built::Executable(path)) => {
+                    self.test_step(exercise, &path, BuildMode::Loom, &limits, cancel, started)?
+                }
             };
             steps.finish(step);
         }
@@ -234,41 +235,27 @@ impl Runner {
         Ok(ExerciseReport { name: exercise.name.clone(), steps: steps.done })
     }
 
-    /// Lists the executable's tests and runs each in its own process, `jobs` at a time.
-    fn run_tests(
+    /// Runs the tests of `executable`, timing the step from `started`.
+    fn test_step(
         &self,
-        step: StepName,
+        exercise: &Exercise,
         executable: &Path,
         mode: BuildMode,
         limits: &Limits,
         cancel: &Cancel,
         started: Instant,
     ) -> Result<StepReport> {
-        let names = match list_tests(executable, limits, cancel, &self.scratch)? {
-            Ok(names) => names,
-            Err(listing) => {
-                let message = format!("could not list the tests:\n{}", listing.output.trim_end());
-                return Ok(StepReport::failed(
-                    step,
-                    FailureKind::Crash,
-                    message,
-                    started.elapsed(),
-                ));
-            }
+        let place = TestPlace {
+            executable,
+            mode,
+            limits,
+            scratch: &self.scratch,
+            work_dir: &self.settings.root,
+            jobs: self.jobs,
+            started,
         };
-        if names.is_empty() {
-            let module = match mode {
-                BuildMode::Plain => "a `tests` module under #[cfg(all(test, not(loom)))]",
-                BuildMode::Loom => "a `loom` module under #[cfg(all(test, loom))]",
-            };
-            let message = format!("no tests found: the exercise needs {module}");
-            return Ok(StepReport::failed(step, FailureKind::Crash, message, started.elapsed()));
-        }
-        let tests = crate::bounded_pool::map(names.len(), self.jobs, |index| {
-            let run = run_test(executable, &names[index], limits, cancel, &self.scratch)?;
-            Ok(judge(&names[index], &run, mode, limits))
-        })?;
-        Ok(StepReport::from_tests(step, tests, started.elapsed()))
+        let expected = self.expected_tests.get(&(exercise.name.clone(), mode)).map(Vec::as_slice);
+        run_tests(&place, expected, cancel)
     }
 
     /// The report of a run stopped part-way: the steps done, then the rest marked cancelled.

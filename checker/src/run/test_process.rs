@@ -29,9 +29,10 @@ pub fn list_tests(
     limits: &Limits,
     cancel: &Cancel,
     scratch: &Path,
+    work_dir: &Path,
 ) -> Result<Result<Vec<String>, TestRun>> {
     let mut command = Command::new(executable);
-    command.args(["--list", "--format", "terse"]);
+    command.args(["--list", "--format", "terse"]).current_dir(work_dir);
     let run = run_process(command, limits, cancel, scratch)?;
     if !matches!(&run.exit, Exit::Finished(status) if status.success()) {
         return Ok(Err(run));
@@ -44,17 +45,19 @@ pub fn list_tests(
         .collect()))
 }
 
-/// Runs the test `name` alone, its output unbuffered into a file.
+/// Runs the test `name` alone in `work_dir`, its output unbuffered into a file.
 pub fn run_test(
     executable: &Path,
     name: &str,
     limits: &Limits,
     cancel: &Cancel,
     scratch: &Path,
+    work_dir: &Path,
 ) -> Result<TestRun> {
     let recorded = scratch.join(format!("test-{}.result", unique()));
     let mut command = Command::new(executable);
     command
+        .current_dir(work_dir)
         .args(["--exact", name, "--nocapture", "--test-threads", "1", "--logfile"])
         .arg(&recorded)
         .env(kit::hang::LIMIT_ENV, limits.hang.as_millis().to_string())
@@ -81,7 +84,8 @@ fn run_process(
     let resources = ResourceLimits {
         memory_bytes: Some(limits.memory_bytes),
         output_bytes: Some(limits.output_bytes),
-        isolate_network: limits.isolate_network,
+        isolate: limits.isolate,
+        cpu_seconds: None,
     };
     let started = Instant::now();
     let exit = match ProcessGroup::start(&mut command, resources, cancel) {

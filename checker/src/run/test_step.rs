@@ -1,0 +1,82 @@
+//! The tests step: list an executable's tests and run each in a process of its own.
+
+use super::build::BuildMode;
+use super::test_process::{list_tests, run_test};
+use super::verdict::judge;
+use super::{Limits, Status, StepName, StepReport, TestReport};
+use crate::info::FailureKind;
+use crate::process::Cancel;
+use anyhow::Result;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Where and how one step's tests run.
+pub struct TestPlace<'a> {
+    pub executable: &'a Path,
+    pub mode: BuildMode,
+    pub limits: &'a Limits,
+    /// Where test logs go.
+    pub scratch: &'a Path,
+    /// The tests' working folder.
+    pub work_dir: &'a Path,
+    /// Tests run at once.
+    pub jobs: usize,
+    /// When the step started (its build included).
+    pub started: Instant,
+}
+
+/// Lists the executable's tests and runs them, `jobs` at a time. With `expected`, runs exactly
+/// those (the instructor's), and a test missing from the executable fails.
+pub fn run_tests(
+    place: &TestPlace<'_>,
+    expected: Option<&[String]>,
+    cancel: &Cancel,
+) -> Result<StepReport> {
+    let step = match place.mode {
+        BuildMode::Plain => StepName::Tests,
+        BuildMode::Loom => StepName::Loom,
+    };
+    let listed =
+        match list_tests(place.executable, place.limits, cancel, place.scratch, place.work_dir)? {
+            Ok(names) => names,
+            Err(listing) => {
+                let message = format!("could not list the tests:\n{}", listing.output.trim_end());
+                let elapsed = place.started.elapsed();
+                return Ok(StepReport::failed(step, FailureKind::Crash, message, elapsed));
+            }
+        };
+    let (names, missing) = match expected {
+        None => (listed, Vec::new()),
+        Some(expected) => expected.iter().cloned().partition(|name| listed.contains(name)),
+    };
+    if names.is_empty() && missing.is_empty() {
+        let module = match place.mode {
+            BuildMode::Plain => "a `tests` module under #[cfg(all(test, not(loom)))]",
+            BuildMode::Loom => "a `loom` module under #[cfg(all(test, loom))]",
+        };
+        let message = format!("no tests found: the exercise needs {module}");
+        return Ok(StepReport::failed(step, FailureKind::Crash, message, place.started.elapsed()));
+    }
+    let mut tests = crate::bounded_pool::map(names.len(), place.jobs, |index| {
+        let run = run_test(
+            place.executable,
+            &names[index],
+            place.limits,
+            cancel,
+            place.scratch,
+            place.work_dir,
+        )?;
+        Ok(judge(&names[index], &run, place.mode, place.limits))
+    })?;
+    tests.extend(missing.into_iter().map(|name| TestReport {
+        message: Some(format!(
+            "the test `{name}` is not in the build: something in the file hides or replaces it"
+        )),
+        name,
+        status: Status::Failed,
+        failure_kind: Some(FailureKind::Test),
+        duration: Duration::ZERO,
+        loom_iterations: None,
+    }));
+    Ok(StepReport::from_tests(step, tests, place.started.elapsed()))
+}
