@@ -73,6 +73,10 @@ pub enum Command {
         /// fails (CPU time, so a loaded machine never fails a build that would pass).
         #[arg(long, value_name = "SECONDS", default_value_t = 60)]
         build_limit: u64,
+        /// Build and run the learners' code without the sandbox (bubblewrap). Only where each
+        /// submission is graded on a machine thrown away after it, such as a CI job per learner.
+        #[arg(long)]
+        no_sandbox: bool,
     },
     /// For the workbook's authors: check it, or add an exercise.
     #[command(subcommand)]

@@ -110,7 +110,7 @@ fn a_hand_made_class_is_graded_submission_by_submission() {
                 std::os::unix::fs::symlink("/etc/passwd", dir.join("log_shipper.rs")).unwrap();
             }),
             3,
-            "outside the submission",
+            "symlinks are not followed",
         ),
     ];
     // Each submission is a learner's copy of the workbook: its exercises live in exercises/.

@@ -22,12 +22,22 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Some(Command::Hint { name, more }) => hint::hint(&workbook, name.as_deref(), more),
         Some(Command::Check { json, solutions }) => check::check(&workbook, json, solutions),
         Some(Command::Reset { name }) => reset::reset(&workbook, &name),
-        Some(Command::Grade { submissions, json, junit, csv, jobs, budget, build_limit }) => {
+        Some(Command::Grade {
+            submissions,
+            json,
+            junit,
+            csv,
+            jobs,
+            budget,
+            build_limit,
+            no_sandbox,
+        }) => {
             let outputs = crate::grade::Outputs { json, junit, csv };
             let limits = crate::grade::GradeLimits {
                 jobs,
                 budget: std::time::Duration::from_secs(budget),
                 build_cpu: std::time::Duration::from_secs(build_limit),
+                without_sandbox: no_sandbox,
             };
             crate::grade::grade(&workbook, &submissions, &outputs, limits)
         }

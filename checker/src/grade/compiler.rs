@@ -6,9 +6,10 @@
 //! Results are kept by content: a file byte-identical to one compiled before with the same
 //! command (an untouched stub, in every learner's copy) is not compiled again.
 
+use super::rustc_for::{fingerprint, rustc_for};
 use super::template::{Captured, capture};
 use crate::info::{Exercise, Source, Workbook};
-use crate::process::{Cancel, Exit, ProcessGroup, ResourceLimits};
+use crate::process::{Cancel, Exit, ProcessGroup, ResourceLimits, Sandbox, View, program_status};
 use crate::run::{BuildMode, Built, rustc_errors};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
@@ -31,6 +32,10 @@ pub struct Compiler {
     building: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// CPU time for compiling one file: real exercises take about a second.
     build_cpu: Duration,
+    /// Where rustc runs, unless the instructor chose to do without.
+    sandbox: Option<Sandbox>,
+    /// The dependency tree the commands link against.
+    target: PathBuf,
 }
 
 struct Template {
@@ -46,10 +51,13 @@ impl Compiler {
     pub fn prepare(
         workbook: &Workbook,
         build_cpu: Duration,
+        sandbox: Option<Sandbox>,
         cancel: &Cancel,
     ) -> Result<Option<Self>> {
-        let target = workbook.root.join("target").join("workbook");
-        let grade = target.join("grade");
+        let grade = workbook.root.join("target").join("workbook").join("grade");
+        // A target folder of grading's own: builds in the sandbox read it, and should find
+        // nothing there of the instructor's (such as the solutions' executables).
+        let target = grade.join("target");
         let mut commands = HashMap::new();
         let mut modes = vec![BuildMode::Plain];
         if workbook.exercises.iter().any(|e| e.loom) {
@@ -60,7 +68,7 @@ impl Compiler {
             else {
                 return Ok(None);
             };
-            let fingerprint = fingerprint(&captured)?;
+            let fingerprint = fingerprint(&captured, sandbox.as_ref())?;
             commands.insert(mode, Template { captured, fingerprint });
         }
         // One folder per generation of the toolchain, kit and grader, so an old one can go.
@@ -74,7 +82,14 @@ impl Compiler {
         let cache = caches.join(&generation[..16]);
         std::fs::create_dir_all(&cache)
             .with_context(|| format!("failed to create {}", cache.display()))?;
-        Ok(Some(Compiler { commands, cache, building: Mutex::default(), build_cpu }))
+        Ok(Some(Compiler {
+            commands,
+            cache,
+            building: Mutex::default(),
+            build_cpu,
+            sandbox,
+            target,
+        }))
     }
 
     /// Compiles `exercise`'s file under `root` (a submission's scratch copy) in `mode`. `None`
@@ -114,7 +129,29 @@ impl Compiler {
             .prefix(&format!("{key}."))
             .tempdir_in(&self.cache)
             .context("failed to create a build folder")?;
-        let mut command = rustc_for(&template.captured, root, &exercise.name, &source, work.path());
+        let program = Path::new(&template.captured.command.program);
+        let base = match &self.sandbox {
+            Some(sandbox) => {
+                // The toolchain (its `bin/rustc`'s grandparent), the dependency tree, the file's
+                // own submission, and a folder to write the executable in.
+                let toolchain = program.parent().and_then(Path::parent).unwrap_or(program);
+                let view = View::default()
+                    .read(toolchain)
+                    .read(&self.target)
+                    .read(root)
+                    .write(work.path());
+                sandbox.command(program, &view, root)
+            }
+            None => Command::new(program),
+        };
+        let mut command = rustc_for(
+            &template.captured,
+            base,
+            root,
+            &exercise.name,
+            &source,
+            &work.path().join(EXECUTABLE),
+        );
         let diagnostics = work.path().join("diagnostics.json");
         command
             .current_dir(root)
@@ -124,13 +161,18 @@ impl Compiler {
             memory_bytes: Some(BUILD_MEMORY),
             output_bytes: Some(64 << 20),
             cpu_seconds: Some(self.build_cpu.as_secs()),
-            isolate: true,
+            isolate: self.sandbox.is_none(),
         };
         // The CPU limit decides, whatever the load; the wall limit only ends a build that waits
         // without computing (reading a FIFO with `include_str!`, say).
         let wall = self.build_cpu * 10;
         let exit = match ProcessGroup::start(&mut command, limits, cancel) {
-            Ok(group) => group.wait(Some(wall)).context("failed to wait for rustc")?,
+            Ok(group) => match group.wait(Some(wall)).context("failed to wait for rustc")? {
+                Exit::Finished(status) if self.sandbox.is_some() => {
+                    Exit::Finished(program_status(status))
+                }
+                exit => exit,
+            },
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => return Ok(None),
             Err(error) => return Err(error).context("failed to run rustc: is Rust installed?"),
         };
@@ -206,77 +248,4 @@ fn cached(entry: &Path) -> Option<Built> {
     }
     let executable = entry.join(EXECUTABLE);
     executable.is_file().then_some(Built::Executable(executable))
-}
-
-/// The template's rustc command, made to compile `source` (relative to `root`) as the crate
-/// `name` into `out`.
-fn rustc_for(template: &Captured, root: &Path, name: &str, source: &Path, out: &Path) -> Command {
-    let mut command = Command::new(&template.command.program);
-    let mut args = template.command.args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            arg if arg == template.source => {
-                command.arg(source);
-            }
-            "--crate-name" => {
-                args.next();
-                command.args(["--crate-name", name]);
-            }
-            // The output goes where this command says; cargo's folders are not ours to write.
-            "--out-dir" => {
-                args.next();
-            }
-            // Cargo's incremental folder, and what names the template's own binary.
-            "-C" if args.as_slice().first().is_some_and(|next| {
-                ["incremental=", "extra-filename=", "metadata="].iter().any(|o| next.starts_with(o))
-            }) =>
-            {
-                args.next();
-            }
-            arg if arg.starts_with("--emit=") => {
-                command.arg("--emit=link");
-            }
-            // Reports carry plain text: cargo asks for colours even with `--message-format json`.
-            arg if arg.starts_with("--json=") => {
-                let kinds: Vec<&str> = arg["--json=".len()..]
-                    .split(',')
-                    .filter(|kind| *kind != "diagnostic-rendered-ansi")
-                    .collect();
-                command.arg(format!("--json={}", kinds.join(",")));
-            }
-            arg => {
-                command.arg(arg);
-            }
-        }
-    }
-    command.arg("-o").arg(out.join(EXECUTABLE));
-    let manifest_dir = root.join(Source::Exercises.dir());
-    for (key, value) in &template.command.env {
-        let value = match key.as_str() {
-            "CARGO_BIN_NAME" | "CARGO_CRATE_NAME" => name.into(),
-            "CARGO_MANIFEST_DIR" => manifest_dir.clone().into_os_string(),
-            "CARGO_MANIFEST_PATH" => manifest_dir.join("Cargo.toml").into_os_string(),
-            _ => value.into(),
-        };
-        command.env(key, value);
-    }
-    command
-}
-
-/// A hash of everything besides the source that decides what rustc produces: the command as this
-/// grader writes it (with stand-ins for what changes per file), and the libraries it links, which
-/// change without their file names changing.
-fn fingerprint(template: &Captured) -> Result<Vec<u8>> {
-    let stand_in = Path::new("<>");
-    let command = rustc_for(template, stand_in, "<>", stand_in, stand_in);
-    let mut hasher = Sha256::new();
-    hasher.update(format!("{command:?}"));
-    for arg in &template.command.args {
-        if let Some((_, library)) = arg.split_once('=').filter(|_| arg.ends_with(".rlib")) {
-            let bytes =
-                std::fs::read(library).with_context(|| format!("failed to read {library}"))?;
-            hasher.update(Sha256::digest(&bytes));
-        }
-    }
-    Ok(hasher.finalize().to_vec())
 }

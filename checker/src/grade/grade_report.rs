@@ -11,6 +11,8 @@ pub enum Unrunnable {
     Rejected(String),
     /// The submission's time budget ran out before this exercise's turn.
     OverBudget(Duration),
+    /// The file does what could forge its own result; the instructor should look at it.
+    HeldForReview(Vec<String>),
 }
 
 impl Unrunnable {
@@ -21,6 +23,11 @@ impl Unrunnable {
             Unrunnable::OverBudget(budget) => format!(
                 "not run: the submission's time budget of {}s ran out before its turn",
                 budget.as_secs()
+            ),
+            Unrunnable::HeldForReview(why) => format!(
+                "held for review, not run: beyond what the exercise's own code does, it uses {}; \
+                 a test's verdict could be forged this way",
+                why.join("; ")
             ),
         }
     }

@@ -2,9 +2,9 @@ use super::compiler::Compiler;
 use super::grade_report::{ExerciseGrade, SubmissionGrade, Unrunnable};
 use super::report_files::{Outputs, ReportFiles};
 use super::restore::test_names;
-use super::submission::{canonical_tests, prepare};
+use super::submission::{Canonical, canonical, prepare};
 use crate::info::{InputError, Source, Workbook};
-use crate::process::Cancel;
+use crate::process::{Cancel, Sandbox};
 use crate::report::style;
 use crate::run::{BuildMode, Runner};
 use anyhow::{Context, Result};
@@ -19,11 +19,14 @@ use std::time::{Duration, Instant};
 struct Class<'a> {
     workbook: &'a Workbook,
     compiler: Arc<Compiler>,
-    /// Per exercise, the solution's tests, put back into every learner's file.
-    canonical: HashMap<String, String>,
+    /// Per exercise, the solution's tests, put back into every learner's file, and what the
+    /// stub's own code does.
+    canonical: HashMap<String, Canonical>,
     /// The tests that count, per exercise and build: the instructor's, not any a learner added.
     expected: HashMap<(String, BuildMode), Vec<String>>,
     budget: Duration,
+    /// Where tests run, unless the instructor chose to do without.
+    sandbox: Option<Sandbox>,
 }
 
 /// How much grading may take, from the command line.
@@ -35,6 +38,9 @@ pub struct GradeLimits {
     pub budget: Duration,
     /// CPU time for compiling one exercise file.
     pub build_cpu: Duration,
+    /// Grade without the sandbox: only where each submission is graded on a machine of its own
+    /// that is thrown away after (a CI job per learner).
+    pub without_sandbox: bool,
 }
 
 /// `workbook grade SUBMISSION...`: grades each submission in a scratch folder of its own, `jobs`
@@ -54,21 +60,31 @@ pub fn grade(
             .into());
         }
     }
+    let sandbox = match limits.without_sandbox {
+        true => None,
+        false => Some(Sandbox::find().map_err(|why| {
+            InputError::new(format!(
+                "grading runs the learners' code, and the sandbox it runs in cannot be had here: \
+                 {why}. Install it, or pass --no-sandbox only where each submission is graded on \
+                 a machine thrown away after it (a CI job per learner)"
+            ))
+        })?),
+    };
     let reports = ReportFiles::create(outputs, workbook, submissions.len())?;
     let started = Instant::now();
     let jobs = limits.jobs.unwrap_or_else(crate::bounded_pool::default_jobs);
     eprintln!("Building the kit for grading (the first time, loom's dependencies too)...");
-    let compiler = Compiler::prepare(workbook, limits.build_cpu, &Cancel::new())?
+    let compiler = Compiler::prepare(workbook, limits.build_cpu, sandbox.clone(), &Cancel::new())?
         .context("the build was cancelled")?;
-    let canonical = canonical_tests(workbook)?;
+    let canonical = canonical(workbook)?;
     let mut expected: HashMap<(String, BuildMode), Vec<String>> = HashMap::new();
-    for (exercise, tests) in &canonical {
-        for (mode, name) in test_names(tests) {
+    for (exercise, known) in &canonical {
+        for (mode, name) in test_names(&known.tests) {
             expected.entry((exercise.clone(), mode)).or_default().push(name);
         }
     }
     let compiler = Arc::new(compiler);
-    let class = Class { workbook, compiler, canonical, expected, budget: limits.budget };
+    let class = Class { workbook, compiler, canonical, expected, budget: limits.budget, sandbox };
     // A folder of this run's own: another `grade` in the same workbook never touches it.
     let grading = workbook.root.join("target").join("workbook").join("grade");
     let run = tempfile::Builder::new()
@@ -76,10 +92,13 @@ pub fn grade(
         .tempdir_in(&grading)
         .with_context(|| format!("failed to create a folder in {}", grading.display()))?;
     eprintln!(
-        "Grading {} submission{}, {jobs} at a time. Their code runs here: with limits, and without \
-         network where the system allows it.",
+        "Grading {} submission{}, {jobs} at a time. {}",
         submissions.len(),
-        if submissions.len() == 1 { "" } else { "s" }
+        if submissions.len() == 1 { "" } else { "s" },
+        match class.sandbox {
+            Some(_) => "Their code is built and run in a sandbox (bubblewrap).",
+            None => "Without the sandbox (--no-sandbox): their code runs here as you, with limits.",
+        }
     );
     let done = AtomicUsize::new(0);
     crate::bounded_pool::map(submissions.len(), jobs, |index| {
@@ -147,7 +166,7 @@ fn run_submission(
     let compiler = Arc::clone(&class.compiler);
     let root = scratch.to_path_buf();
     let runner = Runner::new(scratch, Source::Exercises, false)?
-        .isolated()
+        .isolated(class.sandbox.clone())
         .with_compile(Box::new(move |exercise, mode, cancel| {
             compiler.compile(&root, exercise, mode, cancel)
         }))

@@ -3,6 +3,7 @@
 //! against a dependency tree built once, run under the runner's limits in namespaces of its own,
 //! and scored; the reports are rewritten as each submission finishes.
 
+mod audit;
 mod compiler;
 mod csv;
 mod grade_report;
@@ -11,6 +12,7 @@ mod json;
 mod junit;
 mod report_files;
 mod restore;
+mod rustc_for;
 mod submission;
 mod template;
 

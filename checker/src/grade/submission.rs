@@ -1,6 +1,7 @@
 //! Preparing a scratch copy of a submission: the learner's exercise files, each with the
 //! canonical tests put back. Nothing is ever written into the submission.
 
+use super::audit::{Constructs, beyond, constructs};
 use super::grade_report::Unrunnable;
 use super::restore::restore;
 use crate::info::{Exercise, ExerciseFile, Source, Workbook};
@@ -8,7 +9,7 @@ use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The largest exercise file graded; real ones are a few kilobytes.
 const MAX_FILE: u64 = 1 << 20;
@@ -23,11 +24,39 @@ pub struct Prepared {
     pub general: Vec<String>,
 }
 
-/// Writes the learner's exercise files of `submission`, with the canonical tests (per exercise,
-/// the solution's test modules) put back, into `scratch`.
+/// What every learner's file is measured against, per exercise.
+pub struct Canonical {
+    /// The solution's test modules, to the end of its file.
+    pub tests: String,
+    /// What the stub's own code does that could touch a verdict.
+    pub stub: Constructs,
+}
+
+/// Per exercise, its canonical tests and what its stub does.
+pub fn canonical(workbook: &Workbook) -> Result<HashMap<String, Canonical>> {
+    let mut all = HashMap::new();
+    for exercise in &workbook.exercises {
+        let read = |source: Source| {
+            let path = workbook.root.join(exercise.path(source));
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("failed to read {}", path.display()))
+        };
+        let solution = read(Source::Solutions)?;
+        let stub = read(Source::Exercises)?;
+        let canonical = Canonical {
+            tests: ExerciseFile::split(&solution).tests.to_owned(),
+            stub: constructs(ExerciseFile::split(&stub).code),
+        };
+        all.insert(exercise.name.clone(), canonical);
+    }
+    Ok(all)
+}
+
+/// Writes the learner's exercise files of `submission`, with the canonical tests put back, into
+/// `scratch`.
 pub fn prepare(
     workbook: &Workbook,
-    canonical: &HashMap<String, String>,
+    canonical: &HashMap<String, Canonical>,
     submission: &Path,
     scratch: &Path,
 ) -> Result<Prepared> {
@@ -47,12 +76,20 @@ pub fn prepare(
                 continue;
             }
         };
-        let tests = canonical.get(&exercise.name).context("no canonical tests")?;
-        let restored = restore(&text, tests);
+        let canonical = canonical.get(&exercise.name).context("no canonical tests")?;
+        let restored = restore(&text, &canonical.tests);
         if let Some(line) = restored.edited_from {
             prepared.notes.entry(exercise.name.clone()).or_default().push(format!(
                 "its tests were edited (from line {line}); the original tests were put back"
             ));
+        }
+        let code = ExerciseFile::split(&restored.text).code;
+        let suspicious = beyond(&constructs(code), &canonical.stub);
+        if !suspicious.is_empty() {
+            prepared
+                .unrunnable
+                .insert(exercise.name.clone(), Unrunnable::HeldForReview(suspicious));
+            continue;
         }
         let target = scratch.join(exercise.path(Source::Exercises));
         std::fs::create_dir_all(target.parent().expect("a file has a folder"))
@@ -63,29 +100,22 @@ pub fn prepare(
     Ok(prepared)
 }
 
-/// Per exercise, the canonical tests: the solution's test modules, to the end of its file.
-pub fn canonical_tests(workbook: &Workbook) -> Result<HashMap<String, String>> {
-    let mut tests = HashMap::new();
-    for exercise in &workbook.exercises {
-        let path = workbook.root.join(exercise.path(Source::Solutions));
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("failed to read the solution of {}", exercise.name))?;
-        tests.insert(exercise.name.clone(), ExerciseFile::split(&text).tests.to_owned());
-    }
-    Ok(tests)
-}
-
 /// The learner's file for `exercise`, or why it cannot be graded.
 fn learner_file(root: &Path, exercise: &Exercise) -> Result<String, Unrunnable> {
-    let path = root.join(exercise.path(Source::Exercises));
-    let metadata = std::fs::symlink_metadata(&path).map_err(|_| Unrunnable::Missing)?;
-    if metadata.file_type().is_symlink() {
-        let target = path
-            .canonicalize()
-            .map_err(|_| Unrunnable::Rejected("it is a broken symlink".to_owned()))?;
-        if !target.starts_with(root) {
+    let relative = exercise.path(Source::Exercises);
+    let path = root.join(&relative);
+    // No symlink is followed, at any depth: one could lead to the instructor's solutions, and
+    // the same file seen through two names could be changed under the grader.
+    let mut walked = PathBuf::new();
+    for component in relative.components() {
+        walked.push(component);
+        let metadata =
+            std::fs::symlink_metadata(root.join(&walked)).map_err(|_| Unrunnable::Missing)?;
+        if metadata.file_type().is_symlink() {
+            let target = std::fs::read_link(root.join(&walked)).unwrap_or_default();
             return Err(Unrunnable::Rejected(format!(
-                "it is a symlink to {}, outside the submission",
+                "{} is a symlink (to {}), and symlinks are not followed",
+                walked.display(),
                 target.display()
             )));
         }
@@ -94,7 +124,7 @@ fn learner_file(root: &Path, exercise: &Exercise) -> Result<String, Unrunnable> 
     // open file, so nothing can be swapped in between.
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
         .open(&path)
         .map_err(|error| Unrunnable::Rejected(format!("it cannot be read: {error}")))?;
     let metadata = file.metadata().map_err(|_| Unrunnable::Missing)?;

@@ -26,7 +26,10 @@ pub fn capture(
     mode: BuildMode,
     cancel: &Cancel,
 ) -> Result<Option<Captured>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    for folder in [dir, target_dir] {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("failed to create {}", folder.display()))?;
+    }
     // Another `grade` in this workbook could rebuild the template between our write and our
     // build, and cargo would then have nothing to compile, and nothing to show.
     let _one_at_a_time = FileLock::take(&dir.join(".lock"))?;

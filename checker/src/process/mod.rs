@@ -5,6 +5,7 @@
 mod cancel;
 #[cfg(target_os = "linux")]
 mod linux_namespaces;
+mod sandbox;
 #[cfg(unix)]
 mod unix;
 
@@ -15,5 +16,6 @@ compile_error!(
 );
 
 pub use cancel::Cancel;
+pub use sandbox::{Sandbox, View, program_status};
 #[cfg(unix)]
 pub use unix::{Exit, ProcessGroup, ResourceLimits, end_all};

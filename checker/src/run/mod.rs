@@ -6,12 +6,14 @@ mod exercise_report;
 mod limits;
 mod loom_report;
 mod runner;
+mod rustc_command;
 mod test_output;
 mod test_process;
 mod test_step;
 mod verdict;
 
-pub use build::{BuildMode, BuildSettings, Built, RustcCache, RustcCommand, build, rustc_errors};
+pub use build::{BuildMode, BuildSettings, Built, RustcCache, build, rustc_errors};
 pub use exercise_report::{ExerciseReport, Status, StepName, StepReport, TestReport};
 pub use limits::Limits;
 pub use runner::{Event, Runner};
+pub use rustc_command::RustcCommand;

@@ -1,8 +1,9 @@
 use super::build::{BuildMode, BuildSettings, Builds, Built, RustcCache, build, rebuild};
+use super::test_process::TestHost;
 use super::test_step::{TestPlace, run_tests};
 use super::{ExerciseReport, Limits, Status, StepName, StepReport};
 use crate::info::{Exercise, FailureKind, Source};
-use crate::process::Cancel;
+use crate::process::{Cancel, Sandbox};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,8 @@ pub struct Runner {
     compile: Option<Box<Compile>>,
     /// Per exercise and build mode, the only tests to run (grading runs the instructor's).
     expected_tests: HashMap<(String, BuildMode), Vec<String>>,
+    /// Set in grading: tests run in it.
+    sandbox: Option<Sandbox>,
 }
 
 /// Builds one exercise in one mode; `None` when cancelled.
@@ -61,6 +64,7 @@ impl Runner {
             rustc_cache: None,
             compile: None,
             expected_tests: HashMap::new(),
+            sandbox: None,
         })
     }
 
@@ -71,9 +75,11 @@ impl Runner {
     }
 
     /// Runs tests without network access and in a PID namespace of their own, where the OS
-    /// allows it: for untrusted code.
-    pub fn isolated(mut self) -> Self {
-        self.settings.limits.isolate = true;
+    /// allows it: for untrusted code when `sandbox` is `None` (the instructor chose to do
+    /// without it), else in the sandbox, which does all that and more.
+    pub fn isolated(mut self, sandbox: Option<Sandbox>) -> Self {
+        self.settings.limits.isolate = sandbox.is_none();
+        self.sandbox = sandbox;
         self
     }
 
@@ -249,8 +255,11 @@ impl Runner {
             executable,
             mode,
             limits,
-            scratch: &self.scratch,
-            work_dir: &self.settings.root,
+            host: TestHost {
+                scratch: &self.scratch,
+                work_dir: &self.settings.root,
+                sandbox: self.sandbox.as_ref(),
+            },
             jobs: self.jobs,
             started,
         };

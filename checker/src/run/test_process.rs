@@ -2,7 +2,7 @@
 
 use super::Limits;
 use super::build::unique;
-use crate::process::{Cancel, Exit, ProcessGroup, ResourceLimits};
+use crate::process::{Cancel, Exit, ProcessGroup, ResourceLimits, Sandbox, View, program_status};
 use anyhow::{Context, Result};
 use std::io::Read;
 use std::path::Path;
@@ -23,17 +23,44 @@ pub struct TestRun {
     pub duration: Duration,
 }
 
+/// Where test processes run.
+#[derive(Debug, Clone, Copy)]
+pub struct TestHost<'a> {
+    /// Where their logs go.
+    pub scratch: &'a Path,
+    /// Their working folder.
+    pub work_dir: &'a Path,
+    /// For untrusted code: they see only their executable and, writable, these two folders.
+    pub sandbox: Option<&'a Sandbox>,
+}
+
+impl TestHost<'_> {
+    fn command(&self, executable: &Path) -> Command {
+        match self.sandbox {
+            Some(sandbox) => {
+                let view =
+                    View::default().read(executable).write(self.work_dir).write(self.scratch);
+                sandbox.command(executable, &view, self.work_dir)
+            }
+            None => {
+                let mut command = Command::new(executable);
+                command.current_dir(self.work_dir);
+                command
+            }
+        }
+    }
+}
+
 /// Lists the tests of `executable`; `Err` carries the listing run when the executable failed.
 pub fn list_tests(
     executable: &Path,
     limits: &Limits,
     cancel: &Cancel,
-    scratch: &Path,
-    work_dir: &Path,
+    host: &TestHost<'_>,
 ) -> Result<Result<Vec<String>, TestRun>> {
-    let mut command = Command::new(executable);
-    command.args(["--list", "--format", "terse"]).current_dir(work_dir);
-    let run = run_process(command, limits, cancel, scratch)?;
+    let mut command = host.command(executable);
+    command.args(["--list", "--format", "terse"]);
+    let run = run_process(command, limits, cancel, host)?;
     if !matches!(&run.exit, Exit::Finished(status) if status.success()) {
         return Ok(Err(run));
     }
@@ -45,25 +72,23 @@ pub fn list_tests(
         .collect()))
 }
 
-/// Runs the test `name` alone in `work_dir`, its output unbuffered into a file.
+/// Runs the test `name` alone, its output unbuffered into a file.
 pub fn run_test(
     executable: &Path,
     name: &str,
     limits: &Limits,
     cancel: &Cancel,
-    scratch: &Path,
-    work_dir: &Path,
+    host: &TestHost<'_>,
 ) -> Result<TestRun> {
-    let recorded = scratch.join(format!("test-{}.result", unique()));
-    let mut command = Command::new(executable);
+    let recorded = host.scratch.join(format!("test-{}.result", unique()));
+    let mut command = host.command(executable);
     command
-        .current_dir(work_dir)
         .args(["--exact", name, "--nocapture", "--test-threads", "1", "--logfile"])
         .arg(&recorded)
         .env(kit::hang::LIMIT_ENV, limits.hang.as_millis().to_string())
         .env("RUST_BACKTRACE", "0")
         .env_remove("LOOM_MAX_PREEMPTIONS");
-    let mut run = run_process(command, limits, cancel, scratch)?;
+    let mut run = run_process(command, limits, cancel, host)?;
     run.recorded = std::fs::read_to_string(&recorded).unwrap_or_default();
     let _ = std::fs::remove_file(&recorded);
     Ok(run)
@@ -73,9 +98,9 @@ fn run_process(
     mut command: Command,
     limits: &Limits,
     cancel: &Cancel,
-    scratch: &Path,
+    host: &TestHost<'_>,
 ) -> Result<TestRun> {
-    let log = scratch.join(format!("test-{}.log", unique()));
+    let log = host.scratch.join(format!("test-{}.log", unique()));
     let file = std::fs::File::create(&log).context("failed to create a test log")?;
     command
         .stdout(file.try_clone().context("failed to share the test log")?)
@@ -96,6 +121,10 @@ fn run_process(
             return Err(error)
                 .with_context(|| format!("failed to start {}", command.get_program().display()));
         }
+    };
+    let exit = match exit {
+        Exit::Finished(status) if host.sandbox.is_some() => Exit::Finished(program_status(status)),
+        exit => exit,
     };
     let duration = started.elapsed();
     let output = read_kept(&log);

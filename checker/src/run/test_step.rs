@@ -1,7 +1,7 @@
 //! The tests step: list an executable's tests and run each in a process of its own.
 
 use super::build::BuildMode;
-use super::test_process::{list_tests, run_test};
+use super::test_process::{TestHost, list_tests, run_test};
 use super::verdict::judge;
 use super::{Limits, Status, StepName, StepReport, TestReport};
 use crate::info::FailureKind;
@@ -15,10 +15,7 @@ pub struct TestPlace<'a> {
     pub executable: &'a Path,
     pub mode: BuildMode,
     pub limits: &'a Limits,
-    /// Where test logs go.
-    pub scratch: &'a Path,
-    /// The tests' working folder.
-    pub work_dir: &'a Path,
+    pub host: TestHost<'a>,
     /// Tests run at once.
     pub jobs: usize,
     /// When the step started (its build included).
@@ -36,15 +33,14 @@ pub fn run_tests(
         BuildMode::Plain => StepName::Tests,
         BuildMode::Loom => StepName::Loom,
     };
-    let listed =
-        match list_tests(place.executable, place.limits, cancel, place.scratch, place.work_dir)? {
-            Ok(names) => names,
-            Err(listing) => {
-                let message = format!("could not list the tests:\n{}", listing.output.trim_end());
-                let elapsed = place.started.elapsed();
-                return Ok(StepReport::failed(step, FailureKind::Crash, message, elapsed));
-            }
-        };
+    let listed = match list_tests(place.executable, place.limits, cancel, &place.host)? {
+        Ok(names) => names,
+        Err(listing) => {
+            let message = format!("could not list the tests:\n{}", listing.output.trim_end());
+            let elapsed = place.started.elapsed();
+            return Ok(StepReport::failed(step, FailureKind::Crash, message, elapsed));
+        }
+    };
     let (names, missing) = match expected {
         None => (listed, Vec::new()),
         Some(expected) => expected.iter().cloned().partition(|name| listed.contains(name)),
@@ -58,14 +54,7 @@ pub fn run_tests(
         return Ok(StepReport::failed(step, FailureKind::Crash, message, place.started.elapsed()));
     }
     let mut tests = crate::bounded_pool::map(names.len(), place.jobs, |index| {
-        let run = run_test(
-            place.executable,
-            &names[index],
-            place.limits,
-            cancel,
-            place.scratch,
-            place.work_dir,
-        )?;
+        let run = run_test(place.executable, &names[index], place.limits, cancel, &place.host)?;
         Ok(judge(&names[index], &run, place.mode, place.limits))
     })?;
     tests.extend(missing.into_iter().map(|name| TestReport {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // Each test file uses its own part of this module.
 
+pub mod grading;
 pub mod pty;
 
 use std::path::{Path, PathBuf};
