@@ -24,6 +24,9 @@ pub fn check(workbook: &Workbook) -> Vec<Finding> {
         }
         let stub_path = exercise.path(Source::Exercises);
         let solution_path = exercise.path(Source::Solutions);
+        if !workbook.root.join(&stub_path).is_file() {
+            findings.push(at(format!("`{}`: {} is missing", exercise.name, stub_path.display())));
+        }
         let (Ok(stub), Ok(solution)) = (
             std::fs::read_to_string(workbook.root.join(&stub_path)),
             std::fs::read_to_string(workbook.root.join(&solution_path)),
