@@ -239,3 +239,24 @@ fn started_through_the_cargo_alias_it_names_cargo_workbook() {
     let help = text(&workbook(&root, &args, Duration::from_secs(60)).stdout);
     assert!(help.contains("Usage: cargo workbook"), "{help}");
 }
+
+#[test]
+fn bash_completions_load_and_complete_the_subcommands() {
+    let dir = support::scratch("completions");
+    let output = workbook(&dir, &["completions", "bash"], Duration::from_secs(60));
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let script = dir.join("workbook.bash");
+    std::fs::write(&script, &output.stdout).unwrap();
+    // Loads the script and asks it, as bash does on Tab, to complete `workbook re`.
+    let complete = format!(
+        "source {}; COMP_WORDS=(workbook re); COMP_CWORD=1; COMP_LINE='workbook re'; \
+         COMP_POINT=11; _workbook workbook re workbook; complete -p workbook; \
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        script.display()
+    );
+    let output = Command::new("bash").args(["-c", &complete]).output().unwrap();
+    let said = text(&output.stdout);
+    assert!(output.status.success(), "{said}{}", text(&output.stderr));
+    assert!(said.contains("-F _workbook workbook"), "{said}");
+    assert_eq!(said.lines().skip(1).collect::<Vec<_>>(), ["reset"], "{said}");
+}

@@ -16,6 +16,7 @@ pub struct Outputs {
     pub json: Option<PathBuf>,
     pub junit: Option<PathBuf>,
     pub csv: Option<PathBuf>,
+    pub html: Option<PathBuf>,
 }
 
 /// `workbook grade SUBMISSION...`: grades each submission in a scratch copy, `jobs` at a time.
@@ -64,6 +65,9 @@ pub fn grade(
     }
     if let Some(path) = &outputs.csv {
         write(path, &super::csv::report(workbook, &grades))?;
+    }
+    if let Some(path) = &outputs.html {
+        write(path, &super::html::report(&grades))?;
     }
     Ok(ExitCode::SUCCESS)
 }

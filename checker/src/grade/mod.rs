@@ -5,6 +5,7 @@
 mod csv;
 mod grade_report;
 mod grader;
+mod html;
 mod json;
 mod junit;
 mod submission;
