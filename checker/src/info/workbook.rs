@@ -26,9 +26,10 @@ impl Workbook {
         let root =
             start.ancestors().find(|dir| dir.join(INFO_FILE).is_file()).ok_or_else(|| {
                 InputError::new(format!(
-                    "no {INFO_FILE} in {} or any folder above it: run workbook from inside the \
+                    "no {INFO_FILE} in {} or any folder above it: run `{}` from inside the \
                      workbook you cloned",
-                    start.display()
+                    start.display(),
+                    invocation::program()
                 ))
             })?;
         Self::load(root)

@@ -259,14 +259,17 @@ impl Runner {
                     format!("the loom build failed:\n{diagnostics}"),
                     started.elapsed(),
                 ),
-                Some(Built::Executable(path)) => self.run_tests(
-                    StepName::Loom,
-                    &path,
-                    BuildMode::Loom,
-                    &limits,
-                    cancel,
-                    started,
-                )?,
+                Some(Built::Executable(path)) => {
+                    steps.progress(StepName::Loom, "built; exploring the interleavings");
+                    self.run_tests(
+                        StepName::Loom,
+                        &path,
+                        BuildMode::Loom,
+                        &limits,
+                        cancel,
+                        started,
+                    )?
+                }
             };
             steps.finish(step);
         }
