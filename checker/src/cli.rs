@@ -28,6 +28,7 @@ pub enum Command {
     },
     /// Show an exercise's hint (the current one by default).
     Hint {
+        /// The exercise's name, as `workbook list` shows it.
         name: Option<String>,
         /// Show the stronger hint too.
         #[arg(long)]
@@ -62,6 +63,10 @@ pub enum Command {
         /// Write a CSV gradebook: one row per submission, one column per exercise, and the total.
         #[arg(long, value_name = "FILE")]
         csv: Option<std::path::PathBuf>,
+        /// Write one self-contained HTML page for the class: the score distribution, each
+        /// exercise's pass rate and failure kinds, and a row per learner.
+        #[arg(long, value_name = "FILE")]
+        html: Option<std::path::PathBuf>,
         /// How many submissions to grade at once (default: the number of cores).
         #[arg(long)]
         jobs: Option<usize>,
@@ -81,6 +86,12 @@ pub enum Command {
     /// For the workbook's authors: check it, or add an exercise.
     #[command(subcommand)]
     Dev(DevCommand),
+    /// Print shell completions for an installed `workbook`, for example
+    /// `workbook completions bash > ~/.local/share/bash-completion/completions/workbook`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,4 +118,32 @@ pub enum DevCommand {
         #[arg(long)]
         loom: bool,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every command and every argument a learner can reach says what it is for in `--help`.
+    #[test]
+    fn every_subcommand_and_argument_is_described() {
+        let mut undescribed = Vec::new();
+        let mut pending = vec![(String::from("workbook"), Cli::command())];
+        while let Some((path, command)) = pending.pop() {
+            if command.get_about().is_none() && path != "workbook" {
+                undescribed.push(path.clone());
+            }
+            for argument in command.get_arguments() {
+                let builtin = ["help", "version"].contains(&argument.get_id().as_str());
+                if argument.get_help().is_none() && !builtin {
+                    undescribed.push(format!("{path} {}", argument.get_id()));
+                }
+            }
+            for sub in command.get_subcommands().filter(|sub| sub.get_name() != "help") {
+                pending.push((format!("{path} {}", sub.get_name()), sub.clone()));
+            }
+        }
+        assert!(undescribed.is_empty(), "without a description in --help: {undescribed:?}");
+    }
 }

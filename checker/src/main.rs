@@ -6,20 +6,23 @@ mod commands;
 mod dev;
 mod grade;
 mod info;
+mod invocation;
 mod process;
 mod progress;
 mod report;
 mod run;
 mod watch;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
 /// The exit code for bad input: a malformed file, an unknown exercise.
 const BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let args = invocation::take_marker(std::env::args_os().collect());
+    let matches = cli::Cli::command().bin_name(invocation::program()).get_matches_from(args);
+    let cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     report::style::configure();
     // Children run in process groups of their own, which the terminal's Ctrl-C does not reach:
     // end them, and give the terminal back, on Ctrl-C, SIGTERM, SIGHUP and panics alike.

@@ -93,10 +93,14 @@ fn a_duplicate_name_points_at_both_entries() {
 }
 
 #[test]
-fn a_missing_exercise_file_is_named() {
+fn a_missing_exercise_file_is_named_with_the_command_that_restores_it() {
     let dir = workbook_with("missing-file", INFO);
     std::fs::remove_file(dir.join("exercises/t1/second.rs")).unwrap();
-    assert_rejected(&dir, &["check"], &["info.toml:14:", "exercises/t1/second.rs is missing"]);
+    assert_rejected(
+        &dir,
+        &["run", "second"],
+        &["exercises/t1/second.rs is missing", "`workbook reset second` restores it"],
+    );
 }
 
 #[test]
@@ -162,4 +166,25 @@ fn outside_a_workbook_says_where_to_run() {
     std::fs::create_dir_all(&dir).unwrap();
     assert_rejected(&dir, &["list"], &["no info.toml"]);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_progress_file_that_is_not_text_is_explained_and_kept() {
+    let dir = workbook_with("binary-progress", INFO);
+    std::fs::write(
+        dir.join(".workbook-progress.toml"),
+        b"current = \"first\"\ndone = [\"\xff\xfe\"]\n",
+    )
+    .unwrap();
+    assert_rejected(
+        &dir,
+        &["list"],
+        &[".workbook-progress.toml:2:", "not UTF-8", "delete the file to start again"],
+    );
+}
+
+#[test]
+fn a_misspelt_exercise_name_suggests_the_closest() {
+    let dir = workbook_with("misspelt-name", INFO);
+    assert_rejected(&dir, &["hint", "secnd"], &["no exercise `secnd`", "did you mean `second`?"]);
 }

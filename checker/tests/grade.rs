@@ -5,6 +5,7 @@ mod support;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use support::{COLD_BUILD, copy_workbook_with, snapshot, text, workbook};
 
 const EXERCISES: [&str; 3] = ["thumbnails", "hit_counter", "log_shipper"];
@@ -127,9 +128,12 @@ fn a_hand_made_class_is_graded_submission_by_submission() {
     let reports = support::scratch("grade-reports");
     let mut args: Vec<String> = vec!["grade".into()];
     args.extend(submissions.iter().map(|(dir, _, _)| dir.display().to_string()));
-    for (flag, file) in
-        [("--json", "grades.json"), ("--junit", "grades.xml"), ("--csv", "grades.csv")]
-    {
+    for (flag, file) in [
+        ("--json", "grades.json"),
+        ("--junit", "grades.xml"),
+        ("--csv", "grades.csv"),
+        ("--html", "grades.html"),
+    ] {
         args.push(flag.into());
         args.push(reports.join(file).display().to_string());
     }
@@ -176,6 +180,30 @@ fn a_hand_made_class_is_graded_submission_by_submission() {
     );
     assert!(kinds(5).contains(&"output-limit".to_owned()), "{:?}", kinds(5));
     assert_eq!(json["submissions"][6]["tests"][1]["message"], "the file is missing");
+    html_page_shows_the_class(&reports.join("grades.html"), &submissions);
+}
+
+/// The `--html` page: a row per learner, each failing cell linking to its message, and, in a
+/// real browser, the chart and the failure marks drawn.
+fn html_page_shows_the_class(page: &Path, submissions: &[(PathBuf, u32, &str)]) {
+    let html = std::fs::read_to_string(page).unwrap();
+    for (dir, points, _) in submissions {
+        let name = dir.file_name().unwrap().to_string_lossy();
+        let row = format!("<tr><td>{name}</td><td class=\"num\">{points}/5</td>");
+        assert!(html.contains(&row), "no row {row}");
+    }
+    for link in html.split("href=\"#").skip(1).map(|s| &s[..s.find('"').unwrap()]) {
+        assert!(html.contains(&format!("id=\"{link}\"")), "no message for the link #{link}");
+    }
+    let Some(pixels) = support::screenshot(page, &page.with_extension("png"), 1200, 1400) else {
+        return;
+    };
+    let count = |rgb: [u8; 3]| pixels.iter().filter(|p| p[..3] == rgb).count();
+    // The chart's bars (#3b7dd8): 8 submissions, most at 4 points, drawn 160 px at the tallest.
+    assert!(count([0x3b, 0x7d, 0xd8]) > 40 * 100, "no chart drawn: see {}", page.display());
+    // The pass-rate bars (#2a9d4b) and the failure marks (#c0392b).
+    assert!(count([0x2a, 0x9d, 0x4b]) > 500, "no pass-rate bars: see {}", page.display());
+    assert!(count([0xc0, 0x39, 0x2b]) > 50, "no failure marks: see {}", page.display());
 }
 
 #[test]
@@ -184,4 +212,37 @@ fn a_submission_that_is_not_a_folder_is_bad_input() {
     let output = workbook(&instructor, &["grade", "/nonexistent/submission"], COLD_BUILD);
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("not a folder"));
+}
+
+/// The GitHub Classroom workflow runs the README's grading command, with options the binary
+/// has, and keeps every report that command writes.
+#[test]
+fn the_classroom_workflow_runs_the_readme_command() {
+    let root = support::repo_root();
+    let workflow = std::fs::read_to_string(root.join("docs/classroom/grade.yml")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    // The Grade step's folded `run: >` block, as one command line.
+    let step = workflow.split("- name: Grade\n").nth(1).expect("a Grade step");
+    let block = step.split("run: >\n").nth(1).expect("a folded run block");
+    let command: Vec<&str> = block
+        .lines()
+        .take_while(|line| line.starts_with("          "))
+        .flat_map(str::split_whitespace)
+        .collect();
+    assert_eq!(command[..3], ["cargo", "workbook", "grade"], "{command:?}");
+    let start = readme.find("`cargo workbook grade SUBMISSION...").expect("the README's synopsis");
+    let synopsis = readme[start + 1..].split('`').next().unwrap().replace('\n', " ");
+    let help = text(&workbook(&root, &["grade", "--help"], Duration::from_secs(60)).stdout);
+    let artifact = workflow.split("uses: actions/upload-artifact").nth(1).expect("an artifact");
+    for (at, flag) in command.iter().enumerate().filter(|(_, word)| word.starts_with("--")) {
+        if synopsis.contains(&format!("[{flag}]")) {
+            assert!(help.contains(&format!("{flag} ")), "{flag} not in:\n{help}");
+            continue;
+        }
+        let file = command.get(at + 1).expect("a flag's file");
+        assert!(synopsis.contains(&format!("[{flag} FILE]")), "{flag} not in: {synopsis}");
+        assert!(help.contains(&format!("{flag} <FILE>")), "{flag} not in:\n{help}");
+        let kept = file.trim_start_matches("../");
+        assert!(artifact.contains(&format!("\n            {kept}\n")), "{kept} is not kept");
+    }
 }

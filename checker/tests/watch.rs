@@ -200,3 +200,46 @@ fn without_a_terminal_it_points_to_run_and_check() {
     let said = support::text(&output.stderr);
     assert!(said.contains("workbook run") && said.contains("workbook check"), "{said}");
 }
+
+#[test]
+fn a_deleted_file_is_offered_back_and_a_reset_says_where_the_backup_went() {
+    // A copy of its own, a git clone as a learner's is: reset restores from git.
+    let dir = support::copy_workbook_with("watch-reset", &["thumbnails"]);
+    for args in [&["init", "--quiet"][..], &["add", "."], &["commit", "--quiet", "-m", "workbook"]]
+    {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+    let file = dir.join("exercises/t1_threads/thumbnails.rs");
+    let stub = std::fs::read(&file).unwrap();
+    let mut terminal = Terminal::start(&dir, &[]);
+    terminal.wait_for("a test failed", COLD_BUILD);
+
+    std::fs::remove_file(&file).unwrap();
+    terminal.wait_for("thumbnails.rs is missing. Press x to restore", SCREEN);
+    terminal.press("x");
+    terminal.wait_for("[y/N]", SCREEN);
+    terminal.press("y");
+    terminal.wait_for("a test failed", SCREEN);
+    assert_eq!(std::fs::read(&file).unwrap(), stub);
+
+    std::fs::write(&file, "// my attempt\n").unwrap();
+    terminal.wait_for("no tests found", SCREEN);
+    terminal.press("x");
+    terminal.wait_for("[y/N]", SCREEN);
+    terminal.press("y");
+    // The notice outlives the rerun that the restore itself triggers.
+    terminal.wait_for("a test failed", SCREEN);
+    terminal.wait_quiet(Duration::from_millis(500), SCREEN);
+    let screen = terminal.screen();
+    assert!(screen.contains("Your version is saved in .workbook-backups/thumbnails."), "{screen}");
+    let backups: Vec<_> = std::fs::read_dir(dir.join(".workbook-backups")).unwrap().collect();
+    assert_eq!(backups.len(), 1);
+    quit(terminal);
+}

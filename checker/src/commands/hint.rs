@@ -16,7 +16,10 @@ pub fn hint(workbook: &Workbook, name: Option<&str>, more: bool) -> Result<ExitC
         }
         (Some(_), false) => println!(
             "\n{}",
-            style::dim(&format!("Still stuck? `workbook hint {} --more`", exercise.name))
+            style::dim(&format!(
+                "Still stuck? `{}`",
+                crate::invocation::command(&format!("hint {} --more", exercise.name))
+            ))
         ),
         (None, _) => {}
     }

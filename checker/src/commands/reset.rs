@@ -34,6 +34,10 @@ pub fn restore_stub(
         let backup = backup(&workbook.root, &exercise.name, &current)?;
         said = format!("Your version is saved in {}.\n", backup.display());
     }
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("failed to create {}", folder.display()))?;
+    }
     std::fs::write(&path, original)
         .with_context(|| format!("failed to write {}", path.display()))?;
     said.push_str(&format!("{} is back to the original.", relative.display()));

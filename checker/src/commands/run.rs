@@ -10,18 +10,23 @@ use std::process::ExitCode;
 pub fn run(workbook: &Workbook, name: Option<&str>) -> Result<ExitCode> {
     let mut progress = Progress::load(workbook)?;
     style::warn_forgotten(&progress);
-    if progress.fresh {
-        // Records where the learner started, which `reset` restores from.
-        progress.save()?;
-    }
     let exercise: Exercise = match name {
         Some(name) => workbook.find(name)?.clone(),
         None => progress.current(workbook).clone(),
     };
+    if let Some(missing) = workbook.missing_file(&exercise) {
+        return Err(missing.into());
+    }
+    if progress.fresh {
+        // Records where the learner started, which `reset` restores from.
+        progress.save()?;
+    }
     let runner = Runner::new(&workbook.root, Source::Exercises, style::colors())?;
     terminal::print_header(&exercise, workbook);
     let report = runner.run(&exercise, None, &Cancel::new(), &mut terminal::print_event)?;
     if !report.passed() {
+        progress.mark_pending(&exercise.name);
+        progress.save()?;
         terminal::print_failure_footer(&exercise);
         return Ok(ExitCode::FAILURE);
     }

@@ -24,6 +24,9 @@ pub fn check(workbook: &Workbook) -> Vec<Finding> {
         }
         let stub_path = exercise.path(Source::Exercises);
         let solution_path = exercise.path(Source::Solutions);
+        if !workbook.root.join(&stub_path).is_file() {
+            findings.push(at(format!("`{}`: {} is missing", exercise.name, stub_path.display())));
+        }
         let (Ok(stub), Ok(solution)) = (
             std::fs::read_to_string(workbook.root.join(&stub_path)),
             std::fs::read_to_string(workbook.root.join(&solution_path)),
@@ -119,4 +122,41 @@ fn files_under(root: &Path, dir: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A workbook of one exercise, `first`, whose stub is deleted.
+    fn workbook_without_its_stub() -> (PathBuf, Workbook) {
+        let root = std::env::temp_dir().join(format!("consistency-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for source in ["exercises", "solutions"] {
+            std::fs::create_dir_all(root.join(source).join("t1")).unwrap();
+            std::fs::write(root.join(source).join("t1/first.rs"), "fn main() {}\n").unwrap();
+            let manifest = format!(
+                "[package]\nname = \"{source}\"\n\n[[bin]]\nname = \"first\"\npath = \"t1/first.rs\"\n"
+            );
+            std::fs::write(root.join(source).join("Cargo.toml"), manifest).unwrap();
+        }
+        std::fs::write(
+            root.join(INFO),
+            "format_version = 1\nwelcome_message = \"\"\nfinal_message = \"\"\n\n[[exercises]]\n\
+             name = \"first\"\ndir = \"t1\"\npoints = 1\nhint = \"look\"\nbug = \"a bug\"\n\
+             fails_with = \"test\"\n",
+        )
+        .unwrap();
+        std::fs::remove_file(root.join("exercises/t1/first.rs")).unwrap();
+        let workbook = Workbook::load(&root).expect("a missing stub still loads");
+        (root, workbook)
+    }
+
+    #[test]
+    fn a_deleted_stub_is_a_finding_at_its_entry() {
+        let (root, workbook) = workbook_without_its_stub();
+        let findings: Vec<String> = check(&workbook).iter().map(ToString::to_string).collect();
+        assert_eq!(findings, ["info.toml:6: `first`: exercises/t1/first.rs is missing"]);
+        std::fs::remove_dir_all(root).unwrap();
+    }
 }

@@ -18,6 +18,17 @@ struct DevCheckReport<'a> {
     findings: &'a [Finding],
     solutions: &'a [ExerciseReport],
     stubs: &'a [ExerciseReport],
+    /// Each stub's planted bug and declared failure, for instructors only (the learner's `check`
+    /// leaves them out).
+    declared: Vec<Declared<'a>>,
+}
+
+#[derive(Serialize)]
+struct Declared<'a> {
+    name: &'a str,
+    bug: &'a str,
+    fails_with: &'a [FailureKind],
+    failed_as_declared: bool,
 }
 
 /// `workbook dev check`: is the workbook right? Reports every finding, not just the first.
@@ -89,6 +100,20 @@ pub fn dev_check(workbook: &Workbook, as_json: bool, jobs: Option<usize>) -> Res
             findings: &findings,
             solutions: &solution_reports,
             stubs: &stub_reports,
+            declared: exercises
+                .iter()
+                .zip(&stub_reports)
+                .map(|(exercise, stub)| Declared {
+                    name: &exercise.name,
+                    bug: &exercise.bug,
+                    fails_with: &exercise.fails_with,
+                    failed_as_declared: stub
+                        .failure_kinds()
+                        .iter()
+                        .copied()
+                        .eq(exercise.fails_with.iter().copied()),
+                })
+                .collect(),
         };
         println!(
             "{}",
@@ -103,7 +128,7 @@ fn progress_line(exercise: &Exercise, report: &ExerciseReport, source: Source) -
         Source::Solutions => "solution",
         Source::Exercises => "stub",
     };
-    format!("{kind} {}", style::check_line(exercise, report, source))
+    format!("{kind} {}", style::dev_check_line(exercise, report, source))
 }
 
 /// A solution must pass every step.

@@ -111,7 +111,9 @@ pub fn new_exercise(workbook: &Workbook, name: &str, dir: &str, loom: bool) -> R
         relative(Source::Solutions).display()
     );
     println!(
-        "Next: write the scenario and tests, plant the bug in the stub, fill in info.toml, and run `workbook dev check`."
+        "Next: write the scenario and tests, plant the bug in the stub, fill in info.toml, and \
+         run `{}`.",
+        crate::invocation::command("dev check")
     );
     Ok(ExitCode::SUCCESS)
 }

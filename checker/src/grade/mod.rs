@@ -8,6 +8,7 @@ mod compiler;
 mod csv;
 mod grade_report;
 mod grader;
+mod html;
 mod json;
 mod junit;
 mod report_files;

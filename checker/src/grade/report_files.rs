@@ -13,6 +13,7 @@ pub struct Outputs {
     pub json: Option<PathBuf>,
     pub junit: Option<PathBuf>,
     pub csv: Option<PathBuf>,
+    pub html: Option<PathBuf>,
 }
 
 /// The class's grades so far, in the order the submissions were given, and their files.
@@ -26,7 +27,9 @@ impl<'a> ReportFiles<'a> {
     /// Writes empty reports at once, so a path that cannot be written is an error before any
     /// grading rather than after it.
     pub fn create(outputs: &'a Outputs, workbook: &'a Workbook, class_size: usize) -> Result<Self> {
-        for path in [&outputs.json, &outputs.junit, &outputs.csv].into_iter().flatten() {
+        for path in
+            [&outputs.json, &outputs.junit, &outputs.csv, &outputs.html].into_iter().flatten()
+        {
             let folder =
                 path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             if !folder.is_dir() {
@@ -53,8 +56,9 @@ impl<'a> ReportFiles<'a> {
 
     /// Every grade, once all are recorded, after saying where the reports are.
     pub fn into_grades_announced(self) -> Vec<SubmissionGrade> {
-        for path in
-            [&self.outputs.json, &self.outputs.junit, &self.outputs.csv].into_iter().flatten()
+        for path in [&self.outputs.json, &self.outputs.junit, &self.outputs.csv, &self.outputs.html]
+            .into_iter()
+            .flatten()
         {
             eprintln!("Wrote {}.", path.display());
         }
@@ -71,6 +75,9 @@ impl<'a> ReportFiles<'a> {
         }
         if let Some(path) = &self.outputs.csv {
             replace(path, &super::csv::report(self.workbook, grades))?;
+        }
+        if let Some(path) = &self.outputs.html {
+            replace(path, &super::html::report(grades))?;
         }
         Ok(())
     }

@@ -41,16 +41,18 @@ pub fn capture(
         .map_or(0, |since| since.as_nanos());
     let bin = format!("graded_{nonce}_{}", std::process::id());
     lay_out(workbook, dir, &bin)?;
+    let logs = tempfile::tempdir_in(target_dir).context("failed to create a build log folder")?;
     let settings = BuildSettings {
         root: dir.to_path_buf(),
         target_dir: target_dir.to_path_buf(),
+        scratch: logs.path().to_path_buf(),
         color: false,
         limits: Limits::default(),
     };
-    let logs = tempfile::tempdir_in(target_dir).context("failed to create a build log folder")?;
     let cache = RustcCache::default();
+    let bins = [bin.as_str()];
     let Some(builds) =
-        build(&settings, Source::Exercises, &[&bin], mode, cancel, logs.path(), Some(&cache))?
+        build(&settings, Source::Exercises, &bins, mode, cancel, Some(&cache), &mut |_| {})?
     else {
         return Ok(None);
     };

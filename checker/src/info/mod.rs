@@ -5,6 +5,7 @@ mod exercise_file;
 mod failure_kind;
 mod info_file;
 mod input_error;
+mod spelling;
 mod workbook;
 
 pub use exercise::{Exercise, Source};

@@ -1,6 +1,8 @@
 use super::info_file::{ExerciseEntry, InfoFile};
 use super::input_error::line_of;
+use super::spelling::closest;
 use super::{Exercise, InputError, Source};
+use crate::invocation;
 use anyhow::{Context, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -24,9 +26,10 @@ impl Workbook {
         let root =
             start.ancestors().find(|dir| dir.join(INFO_FILE).is_file()).ok_or_else(|| {
                 InputError::new(format!(
-                    "no {INFO_FILE} in {} or any folder above it: run workbook from inside the \
+                    "no {INFO_FILE} in {} or any folder above it: run `{}` from inside the \
                      workbook you cloned",
-                    start.display()
+                    start.display(),
+                    invocation::program()
                 ))
             })?;
         Self::load(root)
@@ -93,11 +96,33 @@ impl Workbook {
         })
     }
 
-    /// The exercise called `name`, or an error listing how to see the names.
+    /// The exercise called `name`, or an error suggesting the closest name and how to see them.
     pub fn find(&self, name: &str) -> Result<&Exercise> {
-        self.exercises.iter().find(|e| e.name == name).ok_or_else(|| {
-            InputError::new(format!("there is no exercise `{name}`: `workbook list` shows them"))
-                .into()
+        if let Some(exercise) = self.exercises.iter().find(|e| e.name == name) {
+            return Ok(exercise);
+        }
+        let names = self.exercises.iter().map(|e| e.name.as_str());
+        let suggestion = match closest(name, names) {
+            Some(close) => format!("did you mean `{close}`? "),
+            None => String::new(),
+        };
+        Err(InputError::new(format!(
+            "there is no exercise `{name}`: {suggestion}`{}` shows them all",
+            invocation::command("list")
+        ))
+        .into())
+    }
+
+    /// Why the learner's file of `exercise` cannot be run, when it is missing: names the file and
+    /// the command that restores it.
+    pub fn missing_file(&self, exercise: &Exercise) -> Option<InputError> {
+        let path = exercise.path(Source::Exercises);
+        (!self.root.join(&path).is_file()).then(|| {
+            InputError::new(format!(
+                "{} is missing; `{}` restores it",
+                path.display(),
+                invocation::command(&format!("reset {}", exercise.name))
+            ))
         })
     }
 
@@ -188,15 +213,17 @@ fn check_files(
     bins: &HashMap<String, String>,
 ) -> Result<()> {
     let path = exercise.path(source);
-    if !root.join(&path).is_file() {
-        let remedy = match source {
-            Source::Exercises => format!("`workbook reset {}` restores it", exercise.name),
-            Source::Solutions => "restore it from the workbook's repository".to_owned(),
-        };
+    // A learner's missing file blocks only that exercise (see `Workbook::missing_file`), so that
+    // `reset` can restore it and every other exercise keeps working.
+    if source == Source::Solutions && !root.join(&path).is_file() {
         return Err(InputError::at(
             Path::new(INFO_FILE),
             exercise.line,
-            format!("exercise `{}`: {} is missing; {remedy}", exercise.name, path.display()),
+            format!(
+                "exercise `{}`: {} is missing; restore it from the workbook's repository",
+                exercise.name,
+                path.display()
+            ),
         )
         .into());
     }

@@ -39,8 +39,8 @@ impl Progress {
     pub fn load(workbook: &Workbook) -> Result<Self> {
         let path = workbook.root.join(PROGRESS_FILE);
         let first = workbook.exercises[0].name.clone();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Progress {
                     path,
@@ -55,17 +55,14 @@ impl Progress {
                 return Err(error).with_context(|| format!("failed to read {}", path.display()));
             }
         };
+        let text = String::from_utf8(bytes).map_err(|error| {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            damaged(line, "this line is not UTF-8 text")
+        })?;
         let file: ProgressFile = toml::from_str(&text).map_err(|error| {
             let line = error.span().map_or(1, |span| crate::info::line_of(&text, span.start));
-            InputError::at(
-                Path::new(PROGRESS_FILE),
-                line,
-                format!(
-                    "{}\nThis file only records your progress. Fix that line, or delete the file \
-                     to start again from the first exercise: your exercise files are not touched.",
-                    error.message().trim_end()
-                ),
-            )
+            damaged(line, error.message().trim_end())
         })?;
         let known = |name: &String| workbook.index_of(name).is_some();
         let mut forgotten: Vec<String> = file.done.iter().filter(|n| !known(n)).cloned().collect();
@@ -116,6 +113,16 @@ impl Progress {
         self.done.insert(name.to_owned());
     }
 
+    /// Done means the exercise's latest run passed: a run that fails takes it back.
+    pub fn mark_pending(&mut self, name: &str) {
+        self.done.remove(name);
+    }
+
+    /// Records a finished run's verdict.
+    pub fn record(&mut self, name: &str, passed: bool) {
+        if passed { self.mark_done(name) } else { self.mark_pending(name) }
+    }
+
     pub fn done_count(&self) -> usize {
         self.done.len()
     }
@@ -128,6 +135,18 @@ impl Progress {
             .map(|offset| &workbook.exercises[(start + offset) % count])
             .find(|exercise| !self.is_done(&exercise.name))
     }
+}
+
+/// The error for a progress file that cannot be read, at `line`, with what to do about it.
+fn damaged(line: usize, problem: &str) -> InputError {
+    InputError::at(
+        Path::new(PROGRESS_FILE),
+        line,
+        format!(
+            "{problem}\nThis file only records your progress. Fix that line, or delete the file to \
+             start again from the first exercise: your exercise files are not touched."
+        ),
+    )
 }
 
 /// The commit checked out in `root`, if it is a git checkout and git is installed.

@@ -24,9 +24,6 @@ struct Summary {
     failed: usize,
     points_earned: u32,
     points_possible: u32,
-    /// For stubs: how many failed exactly as `info.toml` declares.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    failed_as_declared: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -38,28 +35,20 @@ struct ExerciseEntry<'a> {
     points_possible: u32,
     /// Every way it failed, over all steps.
     failure_kinds: BTreeSet<FailureKind>,
-    /// For stubs: what `info.toml` declares, and whether the run matched it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fails_with: Option<&'a [FailureKind]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    failed_as_declared: Option<bool>,
-    /// For stubs: the planted bug, for instructors.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    bug: Option<&'a str>,
     steps: &'a [StepReport],
 }
 
+/// The learner's report: verdicts only. What each stub's planted bug is and how it is declared
+/// to fail would give the exercises away; `dev check` reports those.
 pub fn check_report(
     workbook: &Workbook,
     source: Source,
     reports: &[ExerciseReport],
 ) -> Result<String> {
-    let stubs = source == Source::Exercises;
     let mut entries = Vec::with_capacity(reports.len());
     for (exercise, report) in workbook.exercises.iter().zip(reports) {
         let passed = report.passed();
         let kinds = report.failure_kinds();
-        let as_declared = kinds.iter().copied().eq(exercise.fails_with.iter().copied());
         entries.push(ExerciseEntry {
             name: &exercise.name,
             path: exercise.path(source).display().to_string(),
@@ -67,9 +56,6 @@ pub fn check_report(
             points_earned: if passed { exercise.points } else { 0 },
             points_possible: exercise.points,
             failure_kinds: kinds,
-            fails_with: stubs.then_some(exercise.fails_with.as_slice()),
-            failed_as_declared: stubs.then_some(as_declared),
-            bug: stubs.then_some(exercise.bug.as_str()),
             steps: &report.steps,
         });
     }
@@ -80,8 +66,6 @@ pub fn check_report(
         failed: entries.len() - passed,
         points_earned: entries.iter().map(|e| e.points_earned).sum(),
         points_possible: entries.iter().map(|e| e.points_possible).sum(),
-        failed_as_declared: stubs
-            .then(|| entries.iter().filter(|e| e.failed_as_declared == Some(true)).count()),
     };
     let report =
         CheckReport { version: REPORT_VERSION, source: source.dir(), summary, exercises: entries };

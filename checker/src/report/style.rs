@@ -38,6 +38,10 @@ pub fn pending(text: &str) -> String {
     style(text).yellow().to_string()
 }
 
+pub fn failed_label(text: &str) -> String {
+    style(text).red().to_string()
+}
+
 pub fn passed_mark() -> String {
     style("✓").green().bold().to_string()
 }
@@ -50,17 +54,24 @@ pub fn current_marker() -> String {
     style("▶").cyan().bold().to_string()
 }
 
-/// One line of `workbook check`'s progress.
-pub fn check_line(exercise: &Exercise, report: &ExerciseReport, source: Source) -> String {
+/// One line of `workbook check`'s progress: the verdict and how it failed.
+pub fn check_line(exercise: &Exercise, report: &ExerciseReport) -> String {
     let name = &exercise.name;
     if report.passed() {
         return format!("{} {name}", style("passed").green().for_stderr());
     }
     let kinds: Vec<&str> = report.failure_kinds().iter().map(|k| k.as_str()).collect();
-    let failed = format!("{} {name} ({})", style("failed").red().for_stderr(), kinds.join(", "));
-    if source == Source::Solutions {
+    format!("{} {name} ({})", style("failed").red().for_stderr(), kinds.join(", "))
+}
+
+/// One line of `workbook dev check`'s progress: for a stub, also whether it failed the way
+/// `info.toml` declares.
+pub fn dev_check_line(exercise: &Exercise, report: &ExerciseReport, source: Source) -> String {
+    let failed = check_line(exercise, report);
+    if report.passed() || source == Source::Solutions {
         return failed;
     }
+    let kinds: Vec<&str> = report.failure_kinds().iter().map(|k| k.as_str()).collect();
     let declared: Vec<&str> = exercise.fails_with.iter().map(|k| k.as_str()).collect();
     if kinds == declared {
         format!("{failed}, as declared")

@@ -2,6 +2,7 @@
 
 use super::style;
 use crate::info::{Exercise, Source, Workbook};
+use crate::invocation;
 use crate::progress::Progress;
 use crate::run::{Event, Status, StepReport};
 
@@ -19,7 +20,8 @@ pub fn print_header(exercise: &Exercise, workbook: &Workbook) {
     );
 }
 
-/// Prints each step as it finishes; on a terminal, says which step is running meanwhile.
+/// Prints each step as it finishes, and which step is running meanwhile: on a terminal as one
+/// line that the step's progress rewrites, elsewhere (a log) as a line of its own.
 pub fn print_event(event: crate::run::Event<'_>) {
     let term = console::Term::stdout();
     let live = term.is_term();
@@ -27,7 +29,14 @@ pub fn print_event(event: crate::run::Event<'_>) {
         Event::Started(step) if live => {
             let _ = term.write_str(&style::dim(&format!("  … {} running", step.as_str())));
         }
-        Event::Started(_) => {}
+        Event::Started(step) => println!("  … {} running", step.as_str()),
+        Event::Progress(step, line) if live => {
+            let _ = term.clear_line();
+            let text = format!("  … {} running: {line}", step.as_str());
+            let width = usize::from(term.size().1).saturating_sub(1).max(20);
+            let _ = term.write_str(&style::dim(&console::truncate_str(&text, width, "…")));
+        }
+        Event::Progress(..) => {}
         Event::Finished(step) => {
             if live {
                 let _ = term.clear_line();
@@ -91,8 +100,10 @@ pub fn print_failure_footer(exercise: &Exercise) {
     println!(
         "\n{}",
         style::dim(&format!(
-            "Edit {} and run `workbook run` again. Stuck? `workbook hint`.",
-            exercise.path(Source::Exercises).display()
+            "Edit {} and run `{}` again. Stuck? `{}`.",
+            exercise.path(Source::Exercises).display(),
+            invocation::command(&format!("run {}", exercise.name)),
+            invocation::command(&format!("hint {}", exercise.name))
         ))
     );
 }
@@ -117,7 +128,9 @@ pub fn print_done(
     );
     println!("Compare with the reference solution: {}", exercise.path(Source::Solutions).display());
     match next {
-        Some(next) => println!("Next: {next}. `workbook run` starts it."),
+        Some(next) => {
+            println!("Next: {next}. `{}` starts it.", invocation::command(&format!("run {next}")))
+        }
         None => println!("\n{}", workbook.final_message.trim_end()),
     }
 }

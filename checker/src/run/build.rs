@@ -1,13 +1,14 @@
 //! Building exercises' test executables with cargo.
 
 use super::Limits;
+use super::build_progress::wait_reporting;
 use super::rustc_command::{RustcCommand, rustc_command};
 use crate::info::Source;
 use crate::process::{Cancel, Exit, ProcessGroup, ResourceLimits};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 
@@ -93,6 +94,8 @@ impl RustcCache {
 pub struct BuildSettings {
     pub root: PathBuf,
     pub target_dir: PathBuf,
+    /// Where build and test logs go while they are read.
+    pub scratch: PathBuf,
     pub color: bool,
     pub limits: Limits,
 }
@@ -105,8 +108,8 @@ pub fn build(
     bins: &[&str],
     mode: BuildMode,
     cancel: &Cancel,
-    scratch: &Path,
     capture: Option<&RustcCache>,
+    on_progress: &mut dyn FnMut(&str),
 ) -> Result<Option<Builds>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
@@ -138,8 +141,8 @@ pub fn build(
             command.args(["--profile", "loom"]).env("CARGO_ENCODED_RUSTFLAGS", "--cfg\x1floom")
         }
     };
-    let stdout = scratch.join(format!("build-{}.json", unique()));
-    let stderr = scratch.join(format!("build-{}.err", unique()));
+    let stdout = settings.scratch.join(format!("build-{}.json", unique()));
+    let stderr = settings.scratch.join(format!("build-{}.err", unique()));
     command
         .stdout(std::fs::File::create(&stdout).context("failed to create a build log")?)
         .stderr(std::fs::File::create(&stderr).context("failed to create a build log")?);
@@ -148,8 +151,9 @@ pub fn build(
         Err(error) if error.kind() == std::io::ErrorKind::Interrupted => return Ok(None),
         Err(error) => return Err(error).context("failed to run cargo: is Rust installed?"),
     };
-    let exit =
-        started.wait(Some(settings.limits.build_time)).context("failed to wait for cargo")?;
+    let limit = settings.limits.build_time;
+    let exit = wait_reporting(started, limit, &stdout, bins.len(), on_progress)
+        .context("failed to wait for cargo")?;
     let messages = std::fs::read_to_string(&stdout).unwrap_or_default();
     let complaints = std::fs::read_to_string(&stderr).unwrap_or_default();
     let _ = std::fs::remove_file(&stdout);
@@ -213,10 +217,9 @@ pub fn rebuild(
     cache: &RustcCache,
     key: (Source, String, BuildMode),
     cancel: &Cancel,
-    scratch: &Path,
 ) -> Result<Option<Option<Built>>> {
     let Some(cached) = cache.get(&key) else { return Ok(Some(None)) };
-    let diagnostics = scratch.join(format!("rustc-{}.json", unique()));
+    let diagnostics = settings.scratch.join(format!("rustc-{}.json", unique()));
     let mut command = Command::new(&cached.program);
     command
         .args(&cached.args)

@@ -1,4 +1,4 @@
-use crate::info::FailureKind;
+use crate::info::{Exercise, FailureKind};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -110,6 +110,27 @@ pub struct ExerciseReport {
 }
 
 impl ExerciseReport {
+    /// The report of a run whose compile step failed: the other steps are skipped.
+    pub fn after_failed_compile(exercise: &Exercise, mut steps: Vec<StepReport>) -> Self {
+        steps.push(StepReport::skipped(StepName::Tests));
+        if exercise.loom {
+            steps.push(StepReport::skipped(StepName::Loom));
+        }
+        ExerciseReport { name: exercise.name.clone(), steps }
+    }
+
+    /// The report of a run stopped part-way: the steps done, then the rest marked cancelled.
+    pub fn cancelled(exercise: &Exercise, mut steps: Vec<StepReport>) -> Self {
+        let mut remaining = vec![StepName::Compile, StepName::Tests];
+        if exercise.loom {
+            remaining.push(StepName::Loom);
+        }
+        for name in remaining.into_iter().skip(steps.len()) {
+            steps.push(StepReport { status: Status::Cancelled, ..StepReport::skipped(name) });
+        }
+        ExerciseReport { name: exercise.name.clone(), steps }
+    }
+
     pub fn passed(&self) -> bool {
         self.steps.iter().all(|s| s.status == Status::Passed)
     }

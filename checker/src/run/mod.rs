@@ -2,6 +2,7 @@
 //! limits, and turn what happened into one verdict per step.
 
 mod build;
+mod build_progress;
 mod exercise_report;
 mod limits;
 mod loom_report;

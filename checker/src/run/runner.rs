@@ -6,13 +6,15 @@ use crate::info::{Exercise, FailureKind, Source};
 use crate::process::{Cancel, Sandbox};
 use anyhow::{Context, Result};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 /// What a run reports as it goes, so a screen can show each step as soon as it finishes.
 #[derive(Debug)]
 pub enum Event<'a> {
     Started(StepName),
+    /// What the step is doing, while it builds.
+    Progress(StepName, &'a str),
     Finished(&'a StepReport),
 }
 
@@ -28,7 +30,6 @@ pub struct Runner {
     settings: BuildSettings,
     source: Source,
     jobs: usize,
-    scratch: PathBuf,
     /// Set in watch mode, where one exercise is rebuilt again and again.
     rustc_cache: Option<RustcCache>,
     /// Set in grading, which compiles each exercise file itself.
@@ -55,12 +56,12 @@ impl Runner {
             settings: BuildSettings {
                 root: root.to_path_buf(),
                 target_dir,
+                scratch,
                 color,
                 limits: Limits::default(),
             },
             source,
             jobs,
-            scratch,
             rustc_cache: None,
             compile: None,
             expected_tests: HashMap::new(),
@@ -113,13 +114,32 @@ impl Runner {
 
     /// Builds every exercise in `exercises` in two cargo runs (plain and loom) instead of two each.
     pub fn prebuild(&self, exercises: &[Exercise], cancel: &Cancel) -> Result<Option<Prebuilt>> {
-        let all: Vec<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
+        self.prebuild_reporting(exercises, cancel, &mut |_| {})
+    }
+
+    /// [`Runner::prebuild`], telling `on_progress` how the builds go.
+    pub fn prebuild_reporting(
+        &self,
+        exercises: &[Exercise],
+        cancel: &Cancel,
+        on_progress: &mut dyn FnMut(&str),
+    ) -> Result<Option<Prebuilt>> {
+        // Cargo refuses to build any binary of a package when one named has no file.
+        let present: Vec<&Exercise> =
+            exercises.iter().filter(|e| self.missing_file(e).is_none()).collect();
+        let all: Vec<&str> = present.iter().map(|e| e.name.as_str()).collect();
         let with_loom: Vec<&str> =
-            exercises.iter().filter(|e| e.loom).map(|e| e.name.as_str()).collect();
-        let Some(plain) = self.build(&all, BuildMode::Plain, cancel)? else { return Ok(None) };
+            present.iter().filter(|e| e.loom).map(|e| e.name.as_str()).collect();
+        let Some(plain) = self.build(&all, BuildMode::Plain, cancel, &mut |line| {
+            on_progress(&format!("exercises: {line}"))
+        })?
+        else {
+            return Ok(None);
+        };
+        let mut loom_progress = |line: &str| on_progress(&format!("loom models: {line}"));
         let loom = match with_loom.is_empty() {
             true => Builds::default(),
-            false => match self.build(&with_loom, BuildMode::Loom, cancel)? {
+            false => match self.build(&with_loom, BuildMode::Loom, cancel, &mut loom_progress)? {
                 Some(loom) => loom,
                 None => return Ok(None),
             },
@@ -127,9 +147,15 @@ impl Runner {
         Ok(Some(Prebuilt { plain, loom }))
     }
 
-    fn build(&self, bins: &[&str], mode: BuildMode, cancel: &Cancel) -> Result<Option<Builds>> {
+    fn build(
+        &self,
+        bins: &[&str],
+        mode: BuildMode,
+        cancel: &Cancel,
+        on_progress: &mut dyn FnMut(&str),
+    ) -> Result<Option<Builds>> {
         let capture = self.rustc_cache.as_ref().filter(|_| bins.len() == 1);
-        build(&self.settings, self.source, bins, mode, cancel, &self.scratch, capture)
+        build(&self.settings, self.source, bins, mode, cancel, capture, on_progress)
     }
 
     /// The executable for one exercise: prebuilt, or built now. `None` when cancelled.
@@ -139,6 +165,7 @@ impl Runner {
         mode: BuildMode,
         prebuilt: Option<&Prebuilt>,
         cancel: &Cancel,
+        on_progress: &mut dyn FnMut(&str),
     ) -> Result<Option<Built>> {
         let from = |builds: &Builds| builds.get(&exercise.name).cloned();
         let prebuilt = prebuilt.and_then(|p| match mode {
@@ -153,13 +180,14 @@ impl Runner {
         }
         if let Some(cache) = &self.rustc_cache {
             let key = (self.source, exercise.name.clone(), mode);
-            match rebuild(&self.settings, cache, key, cancel, &self.scratch)? {
+            match rebuild(&self.settings, cache, key, cancel)? {
                 None => return Ok(None),
                 Some(Some(built)) => return Ok(Some(built)),
                 Some(None) => {}
             }
         }
-        Ok(self.build(&[exercise.name.as_str()], mode, cancel)?.as_ref().and_then(from))
+        let built = self.build(&[exercise.name.as_str()], mode, cancel, on_progress)?;
+        Ok(built.as_ref().and_then(from))
     }
 
     /// Runs every step of `exercise`, reporting each as it starts and finishes. Cancelling
@@ -176,8 +204,24 @@ impl Runner {
 
         steps.start(StepName::Compile);
         let started = Instant::now();
-        let executable = match self.executable(exercise, BuildMode::Plain, prebuilt, cancel)? {
-            None => return Ok(self.cancelled(exercise, steps.done)),
+        if let Some(missing) = self.missing_file(exercise) {
+            steps.finish(StepReport::failed(
+                StepName::Compile,
+                FailureKind::Compile,
+                missing,
+                started.elapsed(),
+            ));
+            return Ok(ExerciseReport::after_failed_compile(exercise, steps.done));
+        }
+        let mut compile_progress = |line: &str| steps.progress(StepName::Compile, line);
+        let executable = match self.executable(
+            exercise,
+            BuildMode::Plain,
+            prebuilt,
+            cancel,
+            &mut compile_progress,
+        )? {
+            None => return Ok(ExerciseReport::cancelled(exercise, steps.done)),
             Some(Built::Failed(diagnostics)) => {
                 let elapsed = started.elapsed();
                 steps.finish(StepReport::failed(
@@ -186,12 +230,7 @@ impl Runner {
                     diagnostics,
                     elapsed,
                 ));
-                let mut done = steps.done;
-                done.push(StepReport::skipped(StepName::Tests));
-                if exercise.loom {
-                    done.push(StepReport::skipped(StepName::Loom));
-                }
-                return Ok(ExerciseReport { name: exercise.name.clone(), steps: done });
+                return Ok(ExerciseReport::after_failed_compile(exercise, steps.done));
             }
             Some(Built::Executable(path)) => path,
         };
@@ -215,14 +254,17 @@ impl Runner {
             started,
         )?);
         if cancel.is_cancelled() {
-            return Ok(self.cancelled(exercise, steps.done));
+            return Ok(ExerciseReport::cancelled(exercise, steps.done));
         }
 
         if exercise.loom {
             steps.start(StepName::Loom);
             let started = Instant::now();
-            let step = match self.executable(exercise, BuildMode::Loom, prebuilt, cancel)? {
-                None => return Ok(self.cancelled(exercise, steps.done)),
+            let mut loom_progress = |line: &str| steps.progress(StepName::Loom, line);
+            let built =
+                self.executable(exercise, BuildMode::Loom, prebuilt, cancel, &mut loom_progress)?;
+            let step = match built {
+                None => return Ok(ExerciseReport::cancelled(exercise, steps.done)),
                 Some(Built::Failed(diagnostics)) => StepReport::failed(
                     StepName::Loom,
                     FailureKind::Compile,
@@ -230,13 +272,14 @@ impl Runner {
                     started.elapsed(),
                 ),
                 Some(Built::Executable(path)) => {
+                    steps.progress(StepName::Loom, "built; exploring the interleavings");
                     self.test_step(exercise, &path, BuildMode::Loom, &limits, cancel, started)?
                 }
             };
             steps.finish(step);
         }
         if cancel.is_cancelled() {
-            return Ok(self.cancelled(exercise, steps.done));
+            return Ok(ExerciseReport::cancelled(exercise, steps.done));
         }
         Ok(ExerciseReport { name: exercise.name.clone(), steps: steps.done })
     }
@@ -256,7 +299,7 @@ impl Runner {
             mode,
             limits,
             host: TestHost {
-                scratch: &self.scratch,
+                scratch: &self.settings.scratch,
                 work_dir: &self.settings.root,
                 sandbox: self.sandbox.as_ref(),
             },
@@ -267,16 +310,17 @@ impl Runner {
         run_tests(&place, expected, cancel)
     }
 
-    /// The report of a run stopped part-way: the steps done, then the rest marked cancelled.
-    fn cancelled(&self, exercise: &Exercise, mut steps: Vec<StepReport>) -> ExerciseReport {
-        let mut remaining = vec![StepName::Compile, StepName::Tests];
-        if exercise.loom {
-            remaining.push(StepName::Loom);
+    /// Why the exercise's file cannot be built, when it does not exist.
+    fn missing_file(&self, exercise: &Exercise) -> Option<String> {
+        let path = exercise.path(self.source);
+        if self.settings.root.join(&path).is_file() {
+            return None;
         }
-        for name in remaining.into_iter().skip(steps.len()) {
-            steps.push(StepReport { status: Status::Cancelled, ..StepReport::skipped(name) });
-        }
-        ExerciseReport { name: exercise.name.clone(), steps }
+        let reset = crate::invocation::command(&format!("reset {}", exercise.name));
+        Some(match self.source {
+            Source::Exercises => format!("{} is missing; `{reset}` restores it", path.display()),
+            Source::Solutions => format!("{} is missing", path.display()),
+        })
     }
 }
 
@@ -289,6 +333,10 @@ struct Steps<'a> {
 impl Steps<'_> {
     fn start(&mut self, step: StepName) {
         (self.on_event)(Event::Started(step));
+    }
+
+    fn progress(&mut self, step: StepName, line: &str) {
+        (self.on_event)(Event::Progress(step, line));
     }
 
     fn finish(&mut self, step: StepReport) {

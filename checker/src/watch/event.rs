@@ -38,5 +38,7 @@ pub enum WatchEvent {
 #[derive(Debug)]
 pub enum StepUpdate {
     Started(StepName),
+    /// What the running step is doing, while it builds.
+    Progress(String),
     Finished(StepReport),
 }

@@ -13,9 +13,14 @@ const DEBOUNCE: Duration = Duration::from_millis(30);
 /// How often `--poll` reads the files, for file systems that deliver no events.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
-const WATCH_LIMIT: &str = "the system's limit of inotify watches is reached. Raise it with \
-    `sudo sysctl fs.inotify.max_user_watches=524288` (add that line to /etc/sysctl.conf to keep \
-    it), or run `workbook watch --poll`.";
+fn watch_limit() -> String {
+    format!(
+        "the system's limit of inotify watches is reached. Raise it with `sudo sysctl \
+         fs.inotify.max_user_watches=524288` (add that line to /etc/sysctl.conf to keep it), or \
+         run `{}`.",
+        crate::invocation::command("watch --poll")
+    )
+}
 
 /// Watches the exercises folder, recursively. `target/` lies outside it, so builds never trigger
 /// a rerun.
@@ -38,11 +43,14 @@ impl FileWatcher {
             Box::new(notify::recommended_watcher(handler)?)
         };
         watcher.watch(dir, RecursiveMode::Recursive).map_err(|error| match error.kind {
-            notify::ErrorKind::MaxFilesWatch => anyhow::anyhow!("failed to watch: {WATCH_LIMIT}"),
+            notify::ErrorKind::MaxFilesWatch => {
+                anyhow::anyhow!("failed to watch: {}", watch_limit())
+            }
             _ => anyhow::anyhow!(
                 "failed to watch {}: {error}. If this file system sends no change events (NFS, \
-                 a WSL /mnt drive), run `workbook watch --poll`.",
-                dir.display()
+                 a WSL /mnt drive), run `{}`.",
+                dir.display(),
+                crate::invocation::command("watch --poll")
             ),
         })?;
         std::thread::spawn(move || debounce(events, sink));
@@ -62,8 +70,11 @@ fn debounce(events: mpsc::Receiver<notify::Result<Event>>, sink: Sender<WatchEve
             Ok(Ok(event)) => changed.extend(relevant_paths(event)),
             Ok(Err(error)) => {
                 let message = match error.kind {
-                    notify::ErrorKind::MaxFilesWatch => WATCH_LIMIT.to_owned(),
-                    _ => format!("{error}; `workbook watch --poll` may work better here"),
+                    notify::ErrorKind::MaxFilesWatch => watch_limit(),
+                    _ => format!(
+                        "{error}; `{}` may work better here",
+                        crate::invocation::command("watch --poll")
+                    ),
                 };
                 if sink.send(WatchEvent::WatcherFailed(message)).is_err() {
                     return;

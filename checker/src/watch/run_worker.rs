@@ -30,6 +30,7 @@ pub fn run(
         let mut report_step = |event: Event<'_>| {
             let update = match event {
                 Event::Started(step) => StepUpdate::Started(step),
+                Event::Progress(_, line) => StepUpdate::Progress(line.to_owned()),
                 Event::Finished(step) => StepUpdate::Finished(step.clone()),
             };
             let _ = sink.send(WatchEvent::Step { run: id, update });
@@ -52,7 +53,15 @@ pub fn check_all(
     let token = cancel.clone();
     std::thread::spawn(move || {
         let outcome = (|| -> anyhow::Result<()> {
-            let Some(prebuilt) = runner.prebuild(&exercises, &token)? else { return Ok(()) };
+            let mut report_build = |line: &str| {
+                let update = StepUpdate::Progress(format!("building {line}"));
+                let _ = sink.send(WatchEvent::Step { run: id, update });
+            };
+            let Some(prebuilt) =
+                runner.prebuild_reporting(&exercises, &token, &mut report_build)?
+            else {
+                return Ok(());
+            };
             for (index, exercise) in exercises.iter().enumerate() {
                 let report = runner.run(exercise, Some(&prebuilt), &token, &mut |_| {})?;
                 if token.is_cancelled() {

@@ -29,14 +29,24 @@ pub fn file_link(shown: &str, path: &Path) -> String {
     format!("\x1b]8;;file://{}\x1b\\{shown}\x1b]8;;\x1b\\", path.display())
 }
 
-/// The finished steps, then the running one.
-pub fn steps(finished: &[StepReport], running: Option<StepName>, max_lines: usize) -> String {
+/// The finished steps, then the running one with what it is doing.
+pub fn steps(
+    finished: &[StepReport],
+    running: Option<(StepName, Option<&str>)>,
+    max_lines: usize,
+) -> String {
     let mut text = String::new();
     for step in finished {
         text.push_str(&terminal::format_step(step, max_lines));
     }
-    if let Some(step) = running {
-        text.push_str(&style::dim(&format!("  … {} running\n", step.as_str())));
+    match running {
+        Some((step, None)) => {
+            text.push_str(&style::dim(&format!("  … {} running\n", step.as_str())))
+        }
+        Some((step, Some(detail))) => {
+            text.push_str(&style::dim(&format!("  … {} running: {detail}\n", step.as_str())))
+        }
+        None => {}
     }
     text
 }

@@ -14,16 +14,19 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 
-const NO_TERMINAL: &str = "workbook watch needs an interactive terminal. Without one, use \
-    `workbook run` to run the current exercise, or `workbook check` to run them all.";
-
 /// Lines of a failure message shown on the watch screen.
 const MESSAGE_LINES: usize = 40;
 
 /// `workbook watch`, and bare `workbook`.
 pub fn watch(workbook: &Workbook, poll: bool) -> Result<ExitCode> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        eprintln!("{NO_TERMINAL}");
+        eprintln!(
+            "{} needs an interactive terminal. Without one, use `{}` to run the current \
+             exercise, or `{}` to run them all.",
+            crate::invocation::command("watch"),
+            crate::invocation::command("run"),
+            crate::invocation::command("check")
+        );
         return Ok(ExitCode::FAILURE);
     }
     let progress = Progress::load(workbook)?;
@@ -89,6 +92,8 @@ enum Outcome {
     Failed,
     /// The tool failed (cargo missing, a disk error), not the exercise.
     Broken(String),
+    /// The exercise's file is gone: nothing to run until it is restored.
+    Missing,
 }
 
 struct Session<'w> {
@@ -103,6 +108,8 @@ struct Session<'w> {
     run_content: Option<Vec<u8>>,
     steps: Vec<StepReport>,
     running: Option<StepName>,
+    /// What the running step is doing, while it builds.
+    running_detail: Option<String>,
     outcome: Outcome,
     view: View,
     /// 0: no hint; 1: the hint; 2: the stronger hint too.
@@ -129,6 +136,7 @@ impl<'w> Session<'w> {
             run_content: None,
             steps: Vec::new(),
             running: None,
+            running_detail: None,
             outcome: Outcome::Running,
             view: View::Exercise,
             hint_level: 0,
@@ -153,6 +161,11 @@ impl<'w> Session<'w> {
         self.run_content = std::fs::read(self.file()).ok();
         self.steps.clear();
         self.running = None;
+        self.running_detail = None;
+        if self.run_content.is_none() {
+            self.outcome = Outcome::Missing;
+            return;
+        }
         self.outcome = Outcome::Running;
         let exercise = self.exercise().clone();
         let handle =
@@ -169,8 +182,9 @@ impl<'w> Session<'w> {
         match event {
             WatchEvent::FilesChanged(paths) => {
                 let file = self.file();
+                // A deleted file counts as a change too: the screen then offers to restore it.
                 let changed = paths.iter().any(|path| *path == file)
-                    && std::fs::read(&file).ok().is_some_and(|now| Some(now) != self.run_content);
+                    && std::fs::read(&file).ok() != self.run_content;
                 if changed {
                     self.notice = None;
                     self.welcome = None;
@@ -187,9 +201,14 @@ impl<'w> Session<'w> {
             }
             WatchEvent::InputClosed => return Ok(false),
             WatchEvent::Step { run, update } if self.is_current_run(run) => match update {
-                StepUpdate::Started(step) => self.running = Some(step),
+                StepUpdate::Started(step) => {
+                    self.running = Some(step);
+                    self.running_detail = None;
+                }
+                StepUpdate::Progress(detail) => self.running_detail = Some(detail),
                 StepUpdate::Finished(step) => {
                     self.running = None;
+                    self.running_detail = None;
                     self.steps.push(step);
                 }
             },
@@ -200,10 +219,8 @@ impl<'w> Session<'w> {
                 if let View::CheckAll { results, .. } = &mut self.view {
                     results[index] = Some(passed);
                 }
-                if passed {
-                    self.progress.mark_done(&self.workbook.exercises[index].name);
-                    self.progress.save()?;
-                }
+                self.progress.record(&self.workbook.exercises[index].name, passed);
+                self.progress.save()?;
             }
             WatchEvent::CheckDone { run, error } if self.is_current_run(run) => {
                 if let View::CheckAll { finished, .. } = &mut self.view {
@@ -234,7 +251,11 @@ impl<'w> Session<'w> {
                 self.progress.save()?;
                 Outcome::Passed
             }
-            Ok(_) => Outcome::Failed,
+            Ok(_) => {
+                self.progress.mark_pending(&self.exercise().name);
+                self.progress.save()?;
+                Outcome::Failed
+            }
         };
         Ok(())
     }
@@ -263,11 +284,14 @@ impl<'w> Session<'w> {
             View::ConfirmReset => {
                 self.view = View::Exercise;
                 if key == b'y' || key == b'Y' {
-                    self.notice =
-                        Some(match restore_stub(self.workbook, &self.progress, self.exercise()) {
-                            Ok(said) => said,
-                            Err(error) => format!("reset failed: {error:#}"),
-                        });
+                    let said = match restore_stub(self.workbook, &self.progress, self.exercise()) {
+                        Ok(said) => said,
+                        Err(error) => format!("reset failed: {error:#}"),
+                    };
+                    // Runs the restored file now, so the change event of the restore finds
+                    // nothing new and leaves the notice (where the backup went) on screen.
+                    self.start_run();
+                    self.notice = Some(said);
                 }
                 return true;
             }
@@ -307,6 +331,7 @@ impl<'w> Session<'w> {
                     self.sink.clone(),
                 );
                 self.run = Some(handle);
+                self.running_detail = None;
                 self.view = View::CheckAll { results: vec![None; count], finished: false };
             }
             b'x' => self.view = View::ConfirmReset,
@@ -374,7 +399,8 @@ impl<'w> Session<'w> {
             self.workbook.exercises.len(),
             screen::file_link(&shown, &self.file())
         ));
-        text.push_str(&screen::steps(&self.steps, self.running, MESSAGE_LINES));
+        let running = self.running.map(|step| (step, self.running_detail.as_deref()));
+        text.push_str(&screen::steps(&self.steps, running, MESSAGE_LINES));
         match &self.outcome {
             Outcome::Passed => {
                 text.push_str(&format!(
@@ -398,6 +424,10 @@ impl<'w> Session<'w> {
             Outcome::Broken(error) => {
                 text.push_str(&format!("\n{} {error}\n", style::error_label()))
             }
+            Outcome::Missing => text.push_str(&format!(
+                "{} is missing. Press x to restore the original file.\n",
+                exercise.path(Source::Exercises).display()
+            )),
             Outcome::Running | Outcome::Failed => {}
         }
         if self.hint_level >= 1 {
@@ -451,7 +481,11 @@ impl<'w> Session<'w> {
                 results.len()
             )
         } else {
-            format!("Checking every exercise ({checked}/{})...\n\n", results.len())
+            let detail = match (&self.running_detail, checked) {
+                (Some(detail), 0) => format!("\n{}", style::dim(detail)),
+                _ => String::new(),
+            };
+            format!("Checking every exercise ({checked}/{})...{detail}\n\n", results.len())
         };
         for (exercise, result) in self.workbook.exercises.iter().zip(results) {
             let mark = match result {

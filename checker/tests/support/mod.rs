@@ -157,3 +157,66 @@ pub fn line_containing(file: &Path, needle: &str) -> usize {
     let text = std::fs::read_to_string(file).expect("read a source file");
     text.lines().position(|line| line.contains(needle)).expect("the needle is in the file") + 1
 }
+
+/// Renders the page `html` in headless Chromium (Debian's `chromium`) at `width`x`height` and
+/// returns the screenshot's RGBA pixels, also left at `png` to look at. `None`, saying why, when
+/// Chromium is not installed (`.ci/run` installs it).
+pub fn screenshot(html: &Path, png: &Path, width: u32, height: u32) -> Option<Vec<[u8; 4]>> {
+    let Ok(chromium) = which("chromium") else {
+        eprintln!("SKIPPED the browser check: no `chromium` on PATH (apt-get install chromium)");
+        return None;
+    };
+    let profile = scratch(&format!("chromium-profile-{}", std::process::id()));
+    let _ = std::fs::remove_file(png);
+    let child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("--window-size={width},{height}"))
+        .arg(format!("file://{}", html.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("chromium starts");
+    let id = child.id();
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    let output = match finished.recv_timeout(Duration::from_secs(120)) {
+        Ok(output) => output.expect("chromium could be waited for"),
+        Err(_) => {
+            // SAFETY: plain kill of a process this test started.
+            unsafe { libc::kill(id as i32, libc::SIGKILL) };
+            panic!("chromium ran longer than 120s");
+        }
+    };
+    let _ = std::fs::remove_dir_all(&profile);
+    assert!(output.status.success(), "chromium failed: {}", text(&output.stderr));
+    let decoder = png::Decoder::new(std::fs::File::open(png).expect("chromium wrote a screenshot"));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buffer = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut buffer).expect("a PNG frame");
+    assert_eq!((frame.width, frame.height), (width, height));
+    let pixels = match frame.color_type {
+        png::ColorType::Rgba => buffer.chunks(4).map(|p| [p[0], p[1], p[2], p[3]]).collect(),
+        png::ColorType::Rgb => buffer.chunks(3).map(|p| [p[0], p[1], p[2], 255]).collect(),
+        other => panic!("unexpected PNG color type {other:?}"),
+    };
+    Some(pixels)
+}
+
+/// The full path of `program` on PATH.
+fn which(program: &str) -> Result<PathBuf, ()> {
+    let path = std::env::var_os("PATH").ok_or(())?;
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|p| p.is_file()).ok_or(())
+}
