@@ -12,9 +12,9 @@ pub use std::thread::{Result, available_parallelism};
 pub use std::thread::{Thread, ThreadId, current, yield_now};
 
 #[cfg(not(loom))]
-pub(crate) use plain::set_blocked_on;
-#[cfg(not(loom))]
 pub use plain::{JoinHandle, LiveThreads, spawn};
+#[cfg(not(loom))]
+pub(crate) use plain::{set_blocked_on, spawned_at};
 
 #[cfg(loom)]
 pub use modelled::{JoinHandle, spawn};
@@ -22,10 +22,11 @@ pub use modelled::{JoinHandle, spawn};
 #[cfg(not(loom))]
 mod plain {
     use crate::hang;
+    use crate::raw::Condvar;
     use std::cell::RefCell;
     use std::panic::Location;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, Condvar, Mutex};
+    use std::sync::{Arc, Mutex};
 
     /// What the kit knows about one thread it spawned.
     struct ThreadRecord {
@@ -50,6 +51,11 @@ mod plain {
     thread_local! {
         static CURRENT_RECORD: RefCell<Option<Arc<ThreadRecord>>> = const { RefCell::new(None) };
         static CURRENT_GAUGES: RefCell<Vec<Arc<Gauge>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Where the current thread was spawned, if the kit spawned it.
+    pub(crate) fn spawned_at() -> Option<&'static Location<'static>> {
+        CURRENT_RECORD.with(|record| record.borrow().as_ref().map(|record| record.spawned_at))
     }
 
     /// Notes what the current kit thread is blocked on; a thread the kit did not spawn has no note.
@@ -87,6 +93,7 @@ mod plain {
         let counted = CountedThread::start();
         let child_record = Arc::clone(&record);
         let inner = std::thread::spawn(move || {
+            let _alive = crate::registry::KitThreadAlive::start();
             let _finished = FinishOnDrop(Arc::clone(&child_record));
             CURRENT_RECORD.with(|current| *current.borrow_mut() = Some(child_record));
             let _counted = counted.adopt();
