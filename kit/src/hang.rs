@@ -132,19 +132,20 @@ mod plain {
         }
     }
 
-    /// Waits once on `condvar`, registered, for a notification or at most
-    /// [`LOOK_AGAIN`](registry::LOOK_AGAIN). Returns the guard, as std's wait does, and whether
-    /// the operation's bound has passed. A wake-up may be spurious: callers re-check their
-    /// condition, and so register afresh for each wait. Fails at once with a deadlock verdict.
+    /// Waits once on `condvar`, registered, for a notification or until it is time to look
+    /// again for a deadlock ([`registry::next_look`]). Returns the guard, as std's wait does, and
+    /// whether the operation's bound has passed. A wake-up may be spurious: callers re-check
+    /// their condition, and so register afresh for each wait. Fails at once with a deadlock
+    /// verdict.
     pub(crate) fn wait<'a, T>(
         condvar: &Condvar,
         guard: MutexGuard<'a, T>,
         watch: &Watch,
     ) -> (LockResult<MutexGuard<'a, T>>, bool) {
         let left = match watch.limit {
-            None => registry::LOOK_AGAIN,
+            None => None,
             Some(limit) => match limit.checked_sub(watch.started.elapsed()) {
-                Some(left) if !left.is_zero() => left.min(registry::LOOK_AGAIN),
+                Some(left) if !left.is_zero() => Some(left),
                 _ => return (Ok(guard), true),
             },
         };
@@ -160,9 +161,12 @@ mod plain {
             super::fail(verdict);
         }
         drop(registry);
-        let woken = match condvar.inner.wait_timeout(guard, left) {
-            Ok((guard, _)) => Ok(guard),
-            Err(poisoned) => Err(PoisonError::new(poisoned.into_inner().0)),
+        let woken = match registry::next_look(left) {
+            Some(slice) => match condvar.inner.wait_timeout(guard, slice) {
+                Ok((guard, _)) => Ok(guard),
+                Err(poisoned) => Err(PoisonError::new(poisoned.into_inner().0)),
+            },
+            None => condvar.inner.wait(guard),
         };
         if let Some(verdict) = registry::lock().leave(me).verdict {
             drop(woken);

@@ -17,10 +17,21 @@ use std::time::{Duration, Instant};
 
 pub(crate) use who::{Holder, who_am_i};
 
-/// How often a blocked thread looks again whether a deadlock can now be proved: a thread that was
-/// finishing when the last wait began, or a verdict for a thread waiting on a kit-internal
-/// condvar, is noticed within this.
-pub(crate) const LOOK_AGAIN: Duration = Duration::from_millis(10);
+/// How often a blocked thread that the kit did not spawn looks again whether a deadlock can now be
+/// proved: it is the one given the verdict, and it notices within this a thread that was still
+/// finishing when the last wait began.
+const LOOK_AGAIN: Duration = Duration::from_millis(10);
+
+/// How long the current thread may block before it looks again, given `left` until its own bound:
+/// a thread the kit did not spawn looks every [`LOOK_AGAIN`] while verdicts are on; the kit's
+/// threads wait until they are woken or their bound passes, so idle workers cost nothing.
+pub(crate) fn next_look(left: Option<Duration>) -> Option<Duration> {
+    if deadlock::enabled() && crate::thread::spawned_at().is_none() {
+        Some(left.map_or(LOOK_AGAIN, |left| left.min(LOOK_AGAIN)))
+    } else {
+        left
+    }
+}
 
 /// One thread's wait in progress.
 pub(crate) struct Waiting {
@@ -175,8 +186,8 @@ impl Registry {
     }
 
     /// Parks the current thread, registered, until its wait is ended, it is given a verdict, or
-    /// `until` passes; [`leave`](Self::leave) then says which. Looks again for a deadlock every
-    /// [`LOOK_AGAIN`].
+    /// `until` passes; [`leave`](Self::leave) then says which. Looks again for a deadlock as
+    /// [`next_look`] says.
     pub(crate) fn park(
         mut registry: MutexGuard<'static, Registry>,
         parker: &Condvar,
@@ -192,8 +203,10 @@ impl Registry {
             if left.is_some_and(|left| left.is_zero()) {
                 return registry;
             }
-            let slice = left.map_or(LOOK_AGAIN, |left| left.min(LOOK_AGAIN));
-            registry = crate::raw::unpoisoned(parker.wait_timeout(registry, slice)).0;
+            registry = match next_look(left) {
+                Some(slice) => crate::raw::unpoisoned(parker.wait_timeout(registry, slice)).0,
+                None => crate::raw::unpoisoned(parker.wait(registry)),
+            };
         }
     }
 }
