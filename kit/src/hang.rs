@@ -137,6 +137,7 @@ mod plain {
     /// whether the operation's bound has passed. A wake-up may be spurious: callers re-check
     /// their condition, and so register afresh for each wait. Fails at once with a deadlock
     /// verdict.
+    #[track_caller]
     pub(crate) fn wait<'a, T>(
         condvar: &Condvar,
         guard: MutexGuard<'a, T>,

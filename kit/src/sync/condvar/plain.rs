@@ -153,6 +153,7 @@ impl Condvar {
     /// Waits while `condition` holds, at most until `deadline` on `clock`. `what` names the wait
     /// in diagnoses. Every wait here is timed: it can end by itself, so it never takes part in a
     /// deadlock verdict.
+    #[track_caller]
     fn wait_while_on<'a, T: ?Sized, C, F>(
         &self,
         mut guard: MutexGuard<'a, T>,
@@ -200,6 +201,7 @@ impl Condvar {
 
     /// One wait: registered and unlocked in one step, parked until a notification, a deadlock
     /// verdict or `until`, then locked again. Says whether a notification ended it.
+    #[track_caller]
     fn wait_once<'a, T: ?Sized>(
         &self,
         guard: MutexGuard<'a, T>,

@@ -39,6 +39,7 @@ impl LockState {
 
     /// Fails at once if the current thread already holds the lock in a way that makes `call`
     /// wait for itself: any hold, for an exclusive `call`; a write hold, for a read.
+    #[track_caller]
     fn refuse_self_deadlock(&self, call: &str, site: Site, exclusive: bool) {
         let me = std::thread::current().id();
         let held = self
@@ -88,6 +89,7 @@ impl LockState {
     }
 
     /// Waits until `try_acquire` succeeds, registered as a lock wait.
+    #[track_caller]
     fn wait_until<G>(
         &self,
         call: &str,

@@ -44,6 +44,7 @@ impl<T: ?Sized> Mutex<T> {
         self.lock_at(Location::caller())
     }
 
+    #[track_caller]
     pub(crate) fn lock_at(&self, site: Site) -> LockResult<MutexGuard<'_, T>> {
         self.state.refuse_self_deadlock("`lock()`", site, true);
         let locked = match self.try_inner() {
