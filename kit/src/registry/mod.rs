@@ -15,7 +15,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-pub(crate) use who::{Holder, who_am_i};
+pub(crate) use who::Holder;
+use who::who_am_i;
 
 /// How often a blocked thread that the kit did not spawn looks again whether a deadlock can now be
 /// proved: it is the one given the verdict, and it notices within this a thread that was still
@@ -55,7 +56,6 @@ pub(crate) struct Waiting {
     parker: Option<Arc<Condvar>>,
 }
 
-#[derive(Default)]
 pub(crate) struct Registry {
     waits: Vec<Waiting>,
 }
