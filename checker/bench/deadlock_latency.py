@@ -8,7 +8,8 @@ moment the last thread began its blocking call to the verdict's panic.
 
 Part 2 makes hit_counter's `record()` lock its counter's Mutex and then call `total()`, which locks
 it again (the re-entrant lock of issue 17), runs `workbook run hit_counter` on it, and puts the
-file back, whatever happens.
+file back, whatever happens. Part 3 does the same with a test added to hit_counter in which two
+threads take two Mutexes in opposite orders.
 
 Needs Linux, Python 3, and a built `target/debug/workbook` (cargo build -p workbook). Usage:
     python3 checker/bench/deadlock_latency.py [--runs N]
@@ -40,6 +41,34 @@ REENTRANT = [
 ]
 
 
+# A test in which two threads take two locks in opposite orders, each waiting at a barrier until
+# the other holds its first lock.
+TWO_LOCKS = (
+    "mod tests {\n    use super::*;\n",
+    """mod tests {
+    use super::*;
+
+    #[test]
+    fn two_locks_in_opposite_orders() {
+        use kit::sync::{Barrier, Mutex};
+        let (a, b) = (Arc::new(Mutex::new(())), Arc::new(Mutex::new(())));
+        let barrier = Arc::new(Barrier::new(2));
+        let (a2, b2, barrier2) = (a.clone(), b.clone(), barrier.clone());
+        let other = thread::spawn(move || {
+            let _b = b2.lock().unwrap();
+            barrier2.wait();
+            let _a = a2.lock();
+        });
+        let _a = a.lock().unwrap();
+        barrier.wait();
+        let _b = b.lock();
+        drop(_a);
+        let _ = other.join();
+    }
+""",
+)
+
+
 def summary(values, unit):
     return (f"median {statistics.median(values):.2f} {unit}, min {min(values):.2f}, "
             f"max {max(values):.2f} ({len(values)} runs)")
@@ -63,14 +92,15 @@ def last_block_to_verdict(runs):
         print(f"  {scenario:<20} {summary(took, 'ms')}")
 
 
-def workbook_run_reentrant(runs):
+def workbook_run(runs, title, changes, expected):
+    """Runs `workbook run hit_counter` on hit_counter.rs with `changes` made, `runs` times."""
     with open(HIT_COUNTER) as f:
         original = f.read()
     changed = original
-    for old, new in REENTRANT:
+    for old, new in changes:
         if old not in changed:
-            sys.exit(f"hit_counter.rs has changed; the benchmark cannot make record() re-entrant")
-        changed = changed.replace(old, new)
+            sys.exit("hit_counter.rs has changed; the benchmark cannot make its change")
+        changed = changed.replace(old, new, 1)
     binary = os.path.join(ROOT, "target", "debug", "workbook")
     walls, steps = [], []
     try:
@@ -83,13 +113,13 @@ def workbook_run_reentrant(runs):
                                  text=True, env=dict(os.environ, NO_COLOR="1"))
             walls.append(time.monotonic() - started)
             step = re.search(r"tests\s+([\d.]+)s\s+hangs", out.stdout)
-            if not step or "this same thread already holds" not in out.stdout:
-                sys.exit(f"no self-deadlock diagnosis:\n{out.stdout}{out.stderr}")
+            if not step or expected not in out.stdout:
+                sys.exit(f"no diagnosis saying {expected!r}:\n{out.stdout}{out.stderr}")
             steps.append(float(step.group(1)))
     finally:
         with open(HIT_COUNTER, "w") as f:
             f.write(original)
-    print("`workbook run hit_counter` with a re-entrant record() (s):")
+    print(f"`workbook run hit_counter` {title} (s):")
     print(f"  whole command (compile check, tests, loom) {summary(walls, 's')}")
     print(f"  the tests step, to the named diagnosis   {summary(steps, 's')}")
 
@@ -101,7 +131,9 @@ def main():
     load = os.getloadavg()[0]
     print(f"load average at start: {load:.2f}")
     last_block_to_verdict(args.runs)
-    workbook_run_reentrant(max(3, args.runs // 4))
+    runs = max(3, args.runs // 4)
+    workbook_run(runs, "with a re-entrant record()", REENTRANT, "this same thread already holds")
+    workbook_run(runs, "with two locks taken in opposite orders", [TWO_LOCKS], "in a cycle")
 
 
 if __name__ == "__main__":
