@@ -44,10 +44,12 @@ fn running_the_leaked_sender_stub_names_the_sender_and_leaves_no_process() {
 fn ctrl_c_during_a_hang_ends_every_test_process() {
     let _turn = repository();
     let root = repo_root();
-    // Build first, so the interrupt lands while a test hangs, not while cargo compiles.
-    workbook(&root, &["run", "log_shipper"], COLD_BUILD);
+    // api_gateway hangs for the whole bound (its backend waits on a std channel, so the kit cannot
+    // prove a deadlock at once). Build first, so the interrupt lands while a test hangs, not while
+    // cargo compiles.
+    workbook(&root, &["run", "api_gateway"], COLD_BUILD);
     let mut child = Command::new(env!("CARGO_BIN_EXE_workbook"))
-        .args(["run", "log_shipper"])
+        .args(["run", "api_gateway"])
         .current_dir(&root)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -17,6 +17,12 @@ pub const DEADLOCK_HEADER: &str = "kit: every thread is blocked; the waits that 
 /// Printed by a loom model that fails, before the number of the schedule that failed.
 pub const FAILING_SCHEDULE: &str = "loom: failed on schedule ";
 
+/// Set to `1` by whoever runs a single test alone in a libtest process, as the workbook's runner
+/// does. The process's main thread then only waits for that test's result, so every other thread
+/// is the test's, and the kit reports a deadlock among them the moment it happens instead of
+/// after the bound. Without it, or where the kit cannot see every thread, the bound stays.
+pub const SOLE_TEST_ENV: &str = "WORKBOOK_SOLE_TEST";
+
 /// The environment variable that sets the bound, in milliseconds; `0` turns diagnosis off.
 pub const LIMIT_ENV: &str = "WORKBOOK_HANG_LIMIT_MS";
 
@@ -71,6 +77,8 @@ pub(crate) use modelled::{Watch, blocked_waits, clear, note_blocked, wait};
 mod plain {
     use super::DEFAULT_LIMIT;
     use crate::raw::{Condvar, MutexGuard};
+    use crate::registry::{self, WaitFor};
+    use std::cell::RefCell;
     use std::sync::{LockResult, PoisonError, RwLock};
     use std::time::{Duration, Instant};
 
@@ -113,35 +121,72 @@ mod plain {
             self.limit.unwrap_or_default()
         }
 
+        /// When the operation's bound passes; `None` when diagnosis is off.
+        pub(crate) fn deadline(&self) -> Option<Instant> {
+            self.limit.map(|limit| self.started + limit)
+        }
+
         /// Whether the operation has outlived its bound.
         pub(crate) fn expired(&self) -> bool {
             self.limit.is_some_and(|limit| self.started.elapsed() >= limit)
         }
     }
 
-    /// Waits once on `condvar`. Returns the guard, as std's wait does, and whether the
-    /// operation's bound has passed. A wake-up may be spurious: callers re-check their condition.
+    /// Waits once on `condvar`, registered, for a notification or until it is time to look
+    /// again for a deadlock ([`registry::next_look`]). Returns the guard, as std's wait does, and
+    /// whether the operation's bound has passed. A wake-up may be spurious: callers re-check
+    /// their condition, and so register afresh for each wait. Fails at once with a deadlock
+    /// verdict.
+    #[track_caller]
     pub(crate) fn wait<'a, T>(
         condvar: &Condvar,
         guard: MutexGuard<'a, T>,
         watch: &Watch,
     ) -> (LockResult<MutexGuard<'a, T>>, bool) {
-        let Some(limit) = watch.limit else {
-            return (condvar.wait(guard), false);
+        let left = match watch.limit {
+            None => None,
+            Some(limit) => match limit.checked_sub(watch.started.elapsed()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return (Ok(guard), true),
+            },
         };
-        let Some(left) = limit.checked_sub(watch.started.elapsed()).filter(|d| !d.is_zero()) else {
-            return (Ok(guard), true);
+        let me = std::thread::current().id();
+        let what = NOTE.with(|note| note.borrow().clone()).unwrap_or_else(|| "a kit wait".into());
+        let wait =
+            WaitFor { object: condvar.object(), what, holders: None, timed: false, parker: None };
+        let mut registry = registry::lock();
+        let entered = registry.enter(wait).and_then(|()| registry.look(me));
+        if let Err(verdict) = entered {
+            registry.leave(me);
+            drop((registry, guard));
+            super::fail(verdict);
+        }
+        drop(registry);
+        let woken = match registry::next_look(left) {
+            Some(slice) => match condvar.inner.wait_timeout(guard, slice) {
+                Ok((guard, _)) => Ok(guard),
+                Err(poisoned) => Err(PoisonError::new(poisoned.into_inner().0)),
+            },
+            None => condvar.inner.wait(guard),
         };
-        let woken = match condvar.wait_timeout(guard, left) {
-            Ok((guard, _)) => Ok(guard),
-            Err(poisoned) => Err(PoisonError::new(poisoned.into_inner().0)),
-        };
-        (woken, watch.started.elapsed() >= limit)
+        if let Some(verdict) = registry::lock().leave(me).verdict {
+            drop(woken);
+            super::fail(verdict);
+        }
+        (woken, watch.limit.is_some_and(|limit| watch.started.elapsed() >= limit))
     }
 
-    /// Records, for `join()` diagnoses, what the current kit thread is blocked on.
+    thread_local! {
+        /// What the current thread is blocked on, for the registry.
+        static NOTE: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Records what the current thread is blocked on: for the registry's deadlock report, and
+    /// for `join()` diagnoses and `wait_until_blocked` when it is a kit thread.
     pub(crate) fn note_blocked(what: impl FnOnce() -> String) -> BlockedNote {
-        crate::thread::set_blocked_on(Some(what()));
+        let what = what();
+        NOTE.with(|note| *note.borrow_mut() = Some(what.clone()));
+        crate::thread::set_blocked_on(Some(what));
         BlockedNote(())
     }
 
@@ -150,6 +195,7 @@ mod plain {
 
     impl Drop for BlockedNote {
         fn drop(&mut self) {
+            NOTE.with(|note| *note.borrow_mut() = None);
             crate::thread::set_blocked_on(None);
         }
     }

@@ -228,7 +228,7 @@ impl ManualClock {
 /// a user's condvar without holding the user's mutex (a notification could fall just before the
 /// wait and be lost), so the waiter looks instead; a test's clock only, so the cost is a test's.
 #[cfg(not(loom))]
-const CLOCK_CHECK: Duration = Duration::from_millis(1);
+pub(crate) const CLOCK_CHECK: Duration = Duration::from_millis(1);
 
 /// A thread counted among a manual clock's sleepers until this is dropped.
 pub(crate) struct Asleep<'a> {
@@ -252,19 +252,14 @@ impl ManualClock {
         Asleep { clock: self, wake_at }
     }
 
-    /// Waits on `condvar` until it is notified or it is time to look at the clock again.
+    /// Waits on `condvar` until it is notified: under loom there is no time, so only a
+    /// notification ends a clock-bounded wait.
+    #[cfg(loom)]
     pub(crate) fn look_again<'a, T>(
         &self,
         condvar: &Condvar,
         guard: crate::raw::MutexGuard<'a, T>,
     ) -> std::sync::LockResult<crate::raw::MutexGuard<'a, T>> {
-        #[cfg(not(loom))]
-        return match condvar.wait_timeout(guard, CLOCK_CHECK) {
-            Ok((guard, _)) => Ok(guard),
-            Err(poisoned) => Err(std::sync::PoisonError::new(poisoned.into_inner().0)),
-        };
-        // Under loom there is no time: only a notification ends the wait.
-        #[cfg(loom)]
         condvar.wait(guard)
     }
 

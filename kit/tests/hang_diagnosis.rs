@@ -145,3 +145,28 @@ fn waiting_for_threads_that_never_end_says_how_many_are_alive() {
     drop(stop_tx);
     stays.join().unwrap();
 }
+
+#[test]
+fn a_lock_wait_past_the_limit_names_the_holder_and_its_line() {
+    short_limit();
+    let (created, stock) = (line!(), Arc::new(Mutex::new(0)));
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder_at = line!() + 3;
+    let holder = {
+        let stock = Arc::clone(&stock);
+        thread::spawn(move || {
+            let _held = stock.lock().unwrap();
+            held_tx.send(()).unwrap();
+            release_rx.recv().ok();
+        })
+    };
+    held_rx.recv().unwrap();
+    let message = panic_message(|| drop(stock.lock()));
+    assert!(message.contains("waited 150ms"), "{message}");
+    assert!(message.contains(&format!("Mutex created at {}", here(created))), "{message}");
+    assert!(message.contains(&format!("thread spawned at {}", here(holder_at))), "{message}");
+    assert!(message.contains(&format!("holds since {}", here(holder_at + 1))), "{message}");
+    drop(release_tx);
+    holder.join().unwrap();
+}

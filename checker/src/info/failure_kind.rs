@@ -10,7 +10,8 @@ pub enum FailureKind {
     Compile,
     /// A test's assertion failed (or it panicked).
     Test,
-    /// A kit wait could never end, and the kit's hang diagnosis said why.
+    /// A kit wait could never end, and the kit's hang diagnosis said why: at once for a
+    /// deadlock it proved (a message starting `deadlock:`), or once the wait outlived its bound.
     Hang,
     /// loom found a schedule in which every thread is blocked.
     LoomDeadlock,

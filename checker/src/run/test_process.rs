@@ -86,6 +86,8 @@ pub fn run_test(
         .args(["--exact", name, "--nocapture", "--test-threads", "1", "--logfile"])
         .arg(&recorded)
         .env(kit::hang::LIMIT_ENV, limits.hang.as_millis().to_string())
+        // One test alone, so the kit may report a deadlock the moment it happens.
+        .env(kit::hang::SOLE_TEST_ENV, "1")
         .env("RUST_BACKTRACE", "0")
         .env_remove("LOOM_MAX_PREEMPTIONS");
     let mut run = run_process(command, limits, cancel, host)?;

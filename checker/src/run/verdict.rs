@@ -210,6 +210,17 @@ mod tests {
             judge("tests::a", &run(101, hang, "failed tests::a\n"), BuildMode::Plain, &limits);
         assert_eq!(judged.failure_kind, Some(FailureKind::Hang));
         assert_eq!(judged.message.as_deref(), Some("`recv()` at a.rs:3:1 waited 2s"));
+        let deadlock = "thread 'tests::a' (1) panicked at kit/src/hang.rs:1:1:\nhang detected: \
+                        deadlock: every thread is blocked, each in a wait that only another of \
+                        them could end:\n  - the thread `tests::a` waits in `recv()` at a.rs:3:1\n";
+        let judged =
+            judge("tests::a", &run(101, deadlock, "failed tests::a\n"), BuildMode::Plain, &limits);
+        assert_eq!(
+            judged.failure_kind,
+            Some(FailureKind::Hang),
+            "a deadlock is a hang, found early"
+        );
+        assert!(judged.message.unwrap().starts_with("deadlock: every thread is blocked"));
         let assertion = "thread 'tests::a' (1) panicked at a.rs:1:1:\nassertion failed: ok\n";
         let judged =
             judge("tests::a", &run(101, assertion, "failed tests::a\n"), BuildMode::Plain, &limits);

@@ -1,43 +1,43 @@
+//! The kit's own `Condvar` (plain build), over the kit's `Mutex`: a wait registers with the
+//! registry and unlocks in one step, and a notification marks exactly the waits it ends, so a
+//! deadlock can be proved the moment it happens.
+
+use super::{WaitTimeoutResult, wrap};
 use crate::hang;
-use crate::raw;
+use crate::registry::{self, Site, WaitFor};
 use crate::sync::{LockResult, MutexGuard, PoisonError};
 use crate::time::Clock;
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-/// Whether a timed wait returned because its time ran out, like std's type of the same name (which
-/// only std can make).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WaitTimeoutResult(bool);
-
-impl WaitTimeoutResult {
-    /// True if the wait ended because its timeout passed.
-    pub fn timed_out(&self) -> bool {
-        self.0
-    }
-}
-
-/// Like [`std::sync::Condvar`]. In a plain build a wait that gets no notification within the hang
-/// limit panics with a diagnosis; under loom, `wait_while` is provided on top of loom's `wait`.
+/// Like [`std::sync::Condvar`]. A wait that gets no notification within the hang limit panics
+/// with a diagnosis, and one that no thread is left to notify is reported at once as part of a
+/// deadlock. `notify_one` wakes the waiter that began first; there are no spurious wake-ups.
 #[derive(Debug, Default)]
 pub struct Condvar {
-    inner: raw::Condvar,
+    /// Gives each condvar an address of its own, which names its waits in the registry.
+    _address: u8,
 }
 
 impl Condvar {
     /// Like [`std::sync::Condvar::new`].
     pub fn new() -> Self {
-        Condvar { inner: raw::Condvar::new() }
+        Condvar { _address: 0 }
+    }
+
+    fn object(&self) -> usize {
+        self as *const Self as usize
     }
 
     /// Like [`std::sync::Condvar::wait`].
     #[track_caller]
-    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
+    pub fn wait<'a, T: ?Sized>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
         let site = Location::caller();
+        let what = || format!("`Condvar::wait()` at {site}");
         let watch = hang::Watch::start();
-        let _note = hang::note_blocked(|| format!("`Condvar::wait()` at {site}"));
-        let (woken, expired) = hang::wait(&self.inner, guard, &watch);
-        if expired {
+        let _note = hang::note_blocked(what);
+        let (woken, notified) = self.wait_once(guard, site, &what, watch.deadline(), false);
+        if !notified {
             drop(woken);
             hang::fail(format!(
                 "`Condvar::wait()` at {site} waited {} and no `notify_one()` or `notify_all()` \
@@ -50,7 +50,7 @@ impl Condvar {
 
     /// Like [`std::sync::Condvar::wait_while`]: waits until `condition` returns false.
     #[track_caller]
-    pub fn wait_while<'a, T, F>(
+    pub fn wait_while<'a, T: ?Sized, F>(
         &self,
         mut guard: MutexGuard<'a, T>,
         mut condition: F,
@@ -59,19 +59,18 @@ impl Condvar {
         F: FnMut(&mut T) -> bool,
     {
         let site = Location::caller();
+        let what = || format!("`Condvar::wait_while()` at {site}");
         let watch = hang::Watch::start();
         // Noted only once it really waits: a condition already false blocks nothing, and
         // `wait_until_blocked` must never see a wait that does not happen.
         let mut note = None;
         let mut poisoned = false;
         while condition(&mut *guard) {
-            note.get_or_insert_with(|| {
-                hang::note_blocked(|| format!("`Condvar::wait_while()` at {site}"))
-            });
-            let (woken, expired) = hang::wait(&self.inner, guard, &watch);
+            note.get_or_insert_with(|| hang::note_blocked(what));
+            let (woken, notified) = self.wait_once(guard, site, &what, watch.deadline(), false);
             poisoned |= woken.is_err();
-            guard = raw::unpoisoned(woken);
-            if expired {
+            guard = crate::raw::unpoisoned(woken);
+            if !notified && watch.expired() {
                 drop(guard);
                 hang::fail(format!(
                     "`Condvar::wait_while()` at {site} waited {} and its condition stayed true: \
@@ -84,16 +83,23 @@ impl Condvar {
     }
 
     /// Like [`std::sync::Condvar::wait_timeout`]: bounded by its caller, so never diagnosed as a
-    /// hang, but a thread in it counts as blocked. Under loom the timeout never elapses.
+    /// hang, but a thread in it counts as blocked.
     #[track_caller]
-    pub fn wait_timeout<'a, T>(
+    pub fn wait_timeout<'a, T: ?Sized>(
         &self,
         guard: MutexGuard<'a, T>,
         timeout: Duration,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let site = Location::caller();
-        let _note = hang::note_blocked(|| format!("`Condvar::wait_timeout()` at {site}"));
-        self.raw_wait_timeout(guard, timeout)
+        let what = || format!("`Condvar::wait_timeout()` at {site}");
+        let _note = hang::note_blocked(what);
+        let (woken, notified) =
+            self.wait_once(guard, site, &what, Some(Instant::now() + timeout), true);
+        let timed_out = WaitTimeoutResult(!notified);
+        match woken {
+            Ok(guard) => Ok((guard, timed_out)),
+            Err(poisoned) => Err(PoisonError::new((poisoned.into_inner(), timed_out))),
+        }
     }
 
     /// Like [`std::sync::Condvar::wait_timeout_while`], but the timeout passes on `clock`: with a
@@ -108,7 +114,7 @@ impl Condvar {
     /// There is no single-wait form: a manual clock's waiter must look at the clock from time to
     /// time, and a notification sent while it looks is only seen by re-checking the condition.
     #[track_caller]
-    pub fn wait_timeout_while_on<'a, T, C, F>(
+    pub fn wait_timeout_while_on<'a, T: ?Sized, C, F>(
         &self,
         guard: MutexGuard<'a, T>,
         timeout: Duration,
@@ -121,14 +127,14 @@ impl Condvar {
     {
         let site = Location::caller();
         let what = || format!("`Condvar::wait_timeout_while_on()` at {site}");
-        self.wait_while_on(guard, clock.now() + timeout, clock, condition, &what)
+        self.wait_while_on(guard, clock.now() + timeout, clock, condition, site, &what)
     }
 
     /// Like [`wait_timeout_while_on`](Self::wait_timeout_while_on), until an instant of `clock`
     /// instead of for a duration: code that knows when something is due (a rate limiter's next
     /// token) waits for exactly that instant, however long it took to get there.
     #[track_caller]
-    pub fn wait_while_until_on<'a, T, C, F>(
+    pub fn wait_while_until_on<'a, T: ?Sized, C, F>(
         &self,
         guard: MutexGuard<'a, T>,
         deadline: Instant,
@@ -141,17 +147,20 @@ impl Condvar {
     {
         let site = Location::caller();
         let what = || format!("`Condvar::wait_while_until_on()` at {site}");
-        self.wait_while_on(guard, deadline, clock, condition, &what)
+        self.wait_while_on(guard, deadline, clock, condition, site, &what)
     }
 
     /// Waits while `condition` holds, at most until `deadline` on `clock`. `what` names the wait
-    /// in a hang diagnosis.
-    fn wait_while_on<'a, T, C, F>(
+    /// in diagnoses. Every wait here is timed: it can end by itself, so it never takes part in a
+    /// deadlock verdict.
+    #[track_caller]
+    fn wait_while_on<'a, T: ?Sized, C, F>(
         &self,
         mut guard: MutexGuard<'a, T>,
         deadline: Instant,
         clock: &C,
         mut condition: F,
+        site: Site,
         what: &dyn Fn() -> String,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)>
     where
@@ -172,11 +181,8 @@ impl Condvar {
                 return wrap(guard, WaitTimeoutResult(true), poisoned);
             }
             note.get_or_insert_with(|| hang::note_blocked(what));
-            let woken = match manual {
-                None => self
-                    .raw_wait_timeout(guard, deadline.saturating_duration_since(clock.now()))
-                    .map(|(guard, _)| guard)
-                    .map_err(|poisoned| PoisonError::new(poisoned.into_inner().0)),
+            let until = match manual {
+                None => Instant::now() + deadline.saturating_duration_since(clock.now()),
                 Some(manual) => {
                     asleep.get_or_insert_with(|| manual.asleep_until(deadline));
                     if watch.expired() {
@@ -184,44 +190,55 @@ impl Condvar {
                         drop((asleep, guard));
                         hang::fail(diagnosis);
                     }
-                    manual.look_again(&self.inner, guard)
+                    Instant::now() + crate::time::CLOCK_CHECK
                 }
             };
+            let (woken, _) = self.wait_once(guard, site, what, Some(until), true);
             poisoned |= woken.is_err();
-            guard = raw::unpoisoned(woken);
+            guard = crate::raw::unpoisoned(woken);
         }
     }
 
-    fn raw_wait_timeout<'a, T>(
+    /// One wait: registered and unlocked in one step, parked until a notification, a deadlock
+    /// verdict or `until`, then locked again. Says whether a notification ended it.
+    #[track_caller]
+    fn wait_once<'a, T: ?Sized>(
         &self,
         guard: MutexGuard<'a, T>,
-        timeout: Duration,
-    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
-        match self.inner.wait_timeout(guard, timeout) {
-            Ok((guard, result)) => Ok((guard, WaitTimeoutResult(result.timed_out()))),
-            Err(poisoned) => {
-                let (guard, result) = poisoned.into_inner();
-                Err(PoisonError::new((guard, WaitTimeoutResult(result.timed_out()))))
-            }
+        site: Site,
+        what: &dyn Fn() -> String,
+        until: Option<Instant>,
+        timed: bool,
+    ) -> (LockResult<MutexGuard<'a, T>>, bool) {
+        let parker = registry::parker();
+        let me = std::thread::current().id();
+        let mut registry = registry::lock();
+        let wait = WaitFor {
+            object: self.object(),
+            what: what(),
+            holders: None,
+            timed,
+            parker: Some(parker.clone()),
+        };
+        // Only a lock wait can close a lock cycle: this one always enters.
+        let _ = registry.enter(wait);
+        let mutex = guard.unlock_in(&mut registry);
+        registry = registry::Registry::park(registry, &parker, until);
+        let left = registry.leave(me);
+        drop(registry);
+        if let Some(verdict) = left.verdict {
+            hang::fail(verdict);
         }
+        (mutex.lock_at(site), left.woken)
     }
 
-    /// Like [`std::sync::Condvar::notify_one`].
+    /// Like [`std::sync::Condvar::notify_one`]: wakes the waiter that began first.
     pub fn notify_one(&self) {
-        self.inner.notify_one()
+        registry::lock().wake(self.object(), false);
     }
 
     /// Like [`std::sync::Condvar::notify_all`].
     pub fn notify_all(&self) {
-        self.inner.notify_all()
+        registry::lock().wake(self.object(), true);
     }
-}
-
-/// A timed wait's result, poisoned if the lock was poisoned at any point of the wait.
-fn wrap<G>(
-    guard: G,
-    result: WaitTimeoutResult,
-    poisoned: bool,
-) -> LockResult<(G, WaitTimeoutResult)> {
-    if poisoned { Err(PoisonError::new((guard, result))) } else { Ok((guard, result)) }
 }

@@ -12,20 +12,26 @@ pub use std::thread::{Result, available_parallelism};
 pub use std::thread::{Thread, ThreadId, current, yield_now};
 
 #[cfg(not(loom))]
-pub(crate) use plain::set_blocked_on;
+mod live;
+
 #[cfg(not(loom))]
-pub use plain::{JoinHandle, LiveThreads, spawn};
+pub use live::LiveThreads;
+#[cfg(not(loom))]
+pub use plain::{JoinHandle, spawn};
+#[cfg(not(loom))]
+pub(crate) use plain::{set_blocked_on, spawned_at};
 
 #[cfg(loom)]
 pub use modelled::{JoinHandle, spawn};
 
 #[cfg(not(loom))]
 mod plain {
+    use super::live::CountedThread;
     use crate::hang;
+    use crate::raw::Condvar;
     use std::cell::RefCell;
     use std::panic::Location;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::{Arc, Condvar, Mutex};
+    use std::sync::{Arc, Mutex};
 
     /// What the kit knows about one thread it spawned.
     struct ThreadRecord {
@@ -49,7 +55,11 @@ mod plain {
 
     thread_local! {
         static CURRENT_RECORD: RefCell<Option<Arc<ThreadRecord>>> = const { RefCell::new(None) };
-        static CURRENT_GAUGES: RefCell<Vec<Arc<Gauge>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Where the current thread was spawned, if the kit spawned it.
+    pub(crate) fn spawned_at() -> Option<&'static Location<'static>> {
+        CURRENT_RECORD.with(|record| record.borrow().as_ref().map(|record| record.spawned_at))
     }
 
     /// Notes what the current kit thread is blocked on; a thread the kit did not spawn has no note.
@@ -87,6 +97,7 @@ mod plain {
         let counted = CountedThread::start();
         let child_record = Arc::clone(&record);
         let inner = std::thread::spawn(move || {
+            let _alive = crate::registry::KitThreadAlive::start();
             let _finished = FinishOnDrop(Arc::clone(&child_record));
             CURRENT_RECORD.with(|current| *current.borrow_mut() = Some(child_record));
             let _counted = counted.adopt();
@@ -181,122 +192,6 @@ mod plain {
     impl<T> std::fmt::Debug for JoinHandle<T> {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("JoinHandle").field("spawned_at", &self.record.spawned_at).finish()
-        }
-    }
-
-    #[derive(Default)]
-    struct Gauge {
-        live: AtomicUsize,
-        peak: AtomicUsize,
-        spawned: AtomicUsize,
-        /// Taken around each exit's count, so a waiter cannot miss the notification.
-        exits: Mutex<()>,
-        exited: Condvar,
-    }
-
-    /// Counts the kit threads spawned from the thread that created it (and from their threads, and
-    /// so on) while it lives: how many are alive now, the most alive at once, and how many were
-    /// spawned. Threads of other tests running in the same process are not counted.
-    ///
-    /// ```
-    /// let threads = kit::thread::LiveThreads::track();
-    /// kit::thread::spawn(|| ()).join().unwrap();
-    /// assert_eq!(threads.peak(), 1);
-    /// ```
-    pub struct LiveThreads {
-        gauge: Arc<Gauge>,
-    }
-
-    impl LiveThreads {
-        /// Starts counting; counting stops when the value is dropped.
-        pub fn track() -> Self {
-            let gauge = Arc::new(Gauge::default());
-            CURRENT_GAUGES.with(|gauges| gauges.borrow_mut().push(Arc::clone(&gauge)));
-            LiveThreads { gauge }
-        }
-
-        /// Threads spawned and not yet finished.
-        pub fn live(&self) -> usize {
-            self.gauge.live.load(Ordering::SeqCst)
-        }
-
-        /// The most threads alive at the same moment.
-        pub fn peak(&self) -> usize {
-            self.gauge.peak.load(Ordering::SeqCst)
-        }
-
-        /// Threads spawned in all.
-        pub fn spawned(&self) -> usize {
-            self.gauge.spawned.load(Ordering::SeqCst)
-        }
-
-        /// Blocks until at most `count` of the counted threads are alive: lets a test wait for the
-        /// threads that must end (a worker retiring, a pool shutting down) without a sleep.
-        #[track_caller]
-        pub fn wait_for_live_at_most(&self, count: usize) {
-            let site = Location::caller();
-            let watch = hang::Watch::start();
-            let mut note = None;
-            let mut exits = crate::raw::lock(&self.gauge.exits);
-            while self.live() > count {
-                note.get_or_insert_with(|| {
-                    hang::note_blocked(|| format!("`wait_for_live_at_most()` at {site}"))
-                });
-                let (woken, expired) = hang::wait(&self.gauge.exited, exits, &watch);
-                exits = crate::raw::unpoisoned(woken);
-                if expired {
-                    let live = self.live();
-                    drop(exits);
-                    hang::fail(format!(
-                        "`wait_for_live_at_most({count})` at {site} waited {} but {live} of the \
-                         threads counted {} still alive.",
-                        hang::seconds(watch.limit()),
-                        if live == 1 { "is" } else { "are" }
-                    ));
-                }
-            }
-        }
-    }
-
-    impl Drop for LiveThreads {
-        fn drop(&mut self) {
-            CURRENT_GAUGES.with(|gauges| {
-                gauges.borrow_mut().retain(|gauge| !Arc::ptr_eq(gauge, &self.gauge))
-            });
-        }
-    }
-
-    /// One spawned thread's share in every gauge that was tracking where it was spawned.
-    struct CountedThread {
-        gauges: Vec<Arc<Gauge>>,
-    }
-
-    impl CountedThread {
-        fn start() -> Self {
-            let gauges = CURRENT_GAUGES.with(|gauges| gauges.borrow().clone());
-            for gauge in &gauges {
-                gauge.spawned.fetch_add(1, Ordering::SeqCst);
-                let live = gauge.live.fetch_add(1, Ordering::SeqCst) + 1;
-                gauge.peak.fetch_max(live, Ordering::SeqCst);
-            }
-            CountedThread { gauges }
-        }
-
-        /// Runs in the new thread: its own spawns count towards the same gauges.
-        fn adopt(self) -> Self {
-            CURRENT_GAUGES.with(|gauges| *gauges.borrow_mut() = self.gauges.clone());
-            self
-        }
-    }
-
-    impl Drop for CountedThread {
-        fn drop(&mut self) {
-            for gauge in &self.gauges {
-                let exits = crate::raw::lock(&gauge.exits);
-                gauge.live.fetch_sub(1, Ordering::SeqCst);
-                drop(exits);
-                gauge.exited.notify_all();
-            }
         }
     }
 }
