@@ -11,6 +11,8 @@ use syn::spanned::Spanned;
 #[derive(Debug, PartialEq, Eq)]
 pub struct Restored {
     pub text: String,
+    /// Where the learner's code ends in `text`, and the canonical tests begin.
+    pub code_end: usize,
     /// The line of the learner's file where their tests first differ from the canonical ones.
     pub edited_from: Option<usize>,
 }
@@ -43,7 +45,8 @@ pub fn restore(learner: &str, canonical: &str) -> Restored {
             .map(|offset| line_at(learner, first.start) + offset),
     };
     let separator = if code.is_empty() { "" } else { "\n\n" };
-    Restored { text: format!("{code}{separator}{}", canonical.trim_start()), edited_from }
+    let text = format!("{code}{separator}{}", canonical.trim_start());
+    Restored { text, code_end: code.len(), edited_from }
 }
 
 /// The full names of the canonical tests of each build mode: `tests::...` for the plain build,
@@ -157,7 +160,8 @@ mod tests {
     fn untouched_tests_are_kept_and_not_reported() {
         let learner = format!("{CODE}\n{CANONICAL}");
         let restored = restore(&learner, CANONICAL);
-        assert_eq!(restored, Restored { text: learner.clone(), edited_from: None });
+        let code_end = CODE.trim_end().len();
+        assert_eq!(restored, Restored { text: learner.clone(), code_end, edited_from: None });
     }
 
     #[test]

@@ -83,7 +83,7 @@ pub fn prepare(
                 "its tests were edited (from line {line}); the original tests were put back"
             ));
         }
-        let code = ExerciseFile::split(&restored.text).code;
+        let code = &restored.text[..restored.code_end];
         let suspicious = beyond(&constructs(code), &canonical.stub);
         if !suspicious.is_empty() {
             prepared
