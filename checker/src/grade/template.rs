@@ -114,18 +114,42 @@ fn exercises_manifest(root: &Path, bin: &str) -> Result<String> {
     toml::to_string(&manifest).context("failed to encode the template's manifest")
 }
 
+/// Makes `to` a copy of `from`: changed files rewritten, unchanged ones untouched, and what
+/// `from` no longer has removed (a module moved from `x.rs` to `x/mod.rs` would otherwise be
+/// found twice).
 fn sync_tree(from: &Path, to: &Path) -> Result<()> {
+    let mut kept = std::collections::HashSet::new();
     for entry in
         std::fs::read_dir(from).with_context(|| format!("failed to read {}", from.display()))?
     {
         let entry = entry?;
         let target: PathBuf = to.join(entry.file_name());
+        kept.insert(entry.file_name());
         if entry.file_type()?.is_dir() {
+            if target.is_file() {
+                std::fs::remove_file(&target)?;
+            }
             sync_tree(&entry.path(), &target)?;
         } else {
+            if target.is_dir() {
+                std::fs::remove_dir_all(&target)?;
+            }
             let bytes = std::fs::read(entry.path())
                 .with_context(|| format!("failed to read {}", entry.path().display()))?;
             write_if_changed(&target, &bytes)?;
+        }
+    }
+    for entry in
+        std::fs::read_dir(to).with_context(|| format!("failed to read {}", to.display()))?
+    {
+        let entry = entry?;
+        if !kept.contains(&entry.file_name()) {
+            let stale = entry.path();
+            let removed = match entry.file_type()?.is_dir() {
+                true => std::fs::remove_dir_all(&stale),
+                false => std::fs::remove_file(&stale),
+            };
+            removed.with_context(|| format!("failed to remove {}", stale.display()))?;
         }
     }
     Ok(())
@@ -158,5 +182,27 @@ impl FileLock {
                 .with_context(|| format!("failed to lock {}", path.display()));
         }
         Ok(FileLock { _held: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_copy_of_the_kit_follows_files_moved_and_removed() {
+        let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let file = |root: &std::path::Path, path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        file(from.path(), "src/thread.rs", "old");
+        file(from.path(), "src/lib.rs", "lib");
+        super::sync_tree(from.path(), to.path()).unwrap();
+        std::fs::remove_file(from.path().join("src/thread.rs")).unwrap();
+        file(from.path(), "src/thread/mod.rs", "new");
+        super::sync_tree(from.path(), to.path()).unwrap();
+        assert!(!to.path().join("src/thread.rs").exists(), "a removed file stays removed");
+        let moved = std::fs::read_to_string(to.path().join("src/thread/mod.rs")).unwrap();
+        assert_eq!((moved.as_str(), to.path().join("src/lib.rs").is_file()), ("new", true));
     }
 }
