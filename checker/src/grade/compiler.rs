@@ -1,5 +1,5 @@
 //! Compiling graded files: one rustc process per exercise file and build mode, each with its own
-//! time and memory limits, and no cargo lock or target folder shared between submissions. A file
+//! CPU-time and memory limits, and no cargo lock or target folder shared between submissions. A file
 //! that does not compile, or whose build never ends, costs its own exercise alone, whatever else
 //! the class holds and in whatever order it is graded.
 //!
@@ -21,7 +21,7 @@ use std::time::Duration;
 
 /// Address space for one rustc: real exercises need a few hundred MiB; a macro that recurses
 /// without end would take the machine.
-pub const BUILD_MEMORY: u64 = 3 << 30;
+const BUILD_MEMORY: u64 = 3 << 30;
 
 /// Compiles exercise files with the commands the template showed.
 pub struct Compiler {
