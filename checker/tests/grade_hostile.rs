@@ -114,3 +114,21 @@ fn code_that_reaches_out_is_held_and_nothing_of_it_runs_or_lasts() {
     assert_eq!(processes_with(&marker), Vec::<String>::new());
     assert!(sources() == before, "the instructor's workbook was written to");
 }
+
+#[test]
+fn without_the_sandbox_grading_refuses_and_says_what_to_do() {
+    let class = scratch("hostile-no-sandbox");
+    let solved = submission(&class, "solved", |_| {});
+    // A PATH with cargo's folder alone: no bwrap.
+    let cargo = std::path::PathBuf::from(env!("CARGO"));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_workbook"))
+        .args(["grade"])
+        .arg(&solved)
+        .current_dir(instructor())
+        .env("PATH", cargo.parent().unwrap())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(said.contains("apt-get install bubblewrap") && said.contains("--no-sandbox"), "{said}");
+}

@@ -52,7 +52,7 @@ impl Sandbox {
             .unwrap_or_default()
             .into_iter()
             .find(|candidate| candidate.is_file())
-            .ok_or("bubblewrap (bwrap) is not installed: install it (Debian and Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`)")?;
+            .ok_or("bubblewrap (bwrap) is not installed (Debian and Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`)")?;
         let sandbox = Sandbox { bwrap };
         let mut probe = sandbox.command(Path::new("/bin/true"), &View::default(), Path::new("/"));
         match probe.output() {
