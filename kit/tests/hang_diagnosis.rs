@@ -1,25 +1,19 @@
 //! Waits that can never end fail fast and say why, naming the exact source lines.
 #![cfg(not(loom))]
 
+mod support;
+
 use kit::hang::DIAGNOSIS_MARKER;
 use kit::sync::mpsc;
 use kit::sync::{Arc, Condvar, Mutex};
 use kit::thread;
 use kit::time::{Clock, ManualClock};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
+use support::panic_message;
 
 /// Short, so the suite stays fast; every wait here is meant to expire.
 fn short_limit() {
     kit::hang::set_limit(Some(Duration::from_millis(150)));
-}
-
-fn panic_message(run: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(run)).expect_err("the wait should have failed");
-    match payload.downcast::<String>() {
-        Ok(text) => *text,
-        Err(payload) => payload.downcast_ref::<&str>().unwrap_or(&"?").to_string(),
-    }
 }
 
 fn here(line: u32) -> String {

@@ -2,22 +2,12 @@
 //! happen, with the lines of each thread.
 #![cfg(not(loom))]
 
+mod support;
+
 use kit::hang::DIAGNOSIS_MARKER;
 use kit::sync::{Arc, Barrier, Condvar, Mutex, RwLock, TryLockError};
 use kit::thread;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-fn panic_message(run: impl FnOnce()) -> String {
-    let payload = catch_unwind(AssertUnwindSafe(run)).expect_err("the lock should have failed");
-    text_of(payload)
-}
-
-fn text_of(payload: Box<dyn std::any::Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(text) => *text,
-        Err(payload) => payload.downcast_ref::<&str>().unwrap_or(&"?").to_string(),
-    }
-}
+use support::{panic_message, text_of};
 
 fn here(line: u32) -> String {
     format!("{}:{line}:", file!())

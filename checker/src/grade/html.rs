@@ -3,6 +3,7 @@
 //! whose failing cells link to the failing step's message further down the page.
 
 use super::grade_report::{ExerciseGrade, SubmissionGrade, Unrunnable};
+use super::markup::escape;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -206,23 +207,6 @@ fn messages(grades: &[SubmissionGrade]) -> String {
 /// The id of one learner's message for one exercise: submission names may hold any character.
 fn anchor(learner: usize, exercise: &str) -> String {
     format!("s{learner}-{exercise}")
-}
-
-fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            // Terminal colors in a message would show as garbage.
-            '\x1b' => escaped.push('␛'),
-            c => escaped.push(c),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]

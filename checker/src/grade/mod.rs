@@ -11,6 +11,7 @@ mod grader;
 mod html;
 mod json;
 mod junit;
+mod markup;
 mod report_files;
 mod restore;
 mod rustc_for;
