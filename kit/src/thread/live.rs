@@ -16,6 +16,8 @@ struct Gauge {
     live: AtomicUsize,
     peak: AtomicUsize,
     spawned: AtomicUsize,
+    /// Spawned and not yet joined: a `JoinHandle` dropped or still held.
+    not_joined: AtomicUsize,
     /// Taken around each exit's count, so a waiter cannot miss the notification.
     exits: Mutex<()>,
     exited: Condvar,
@@ -55,6 +57,14 @@ impl LiveThreads {
     /// Threads spawned in all.
     pub fn spawned(&self) -> usize {
         self.gauge.spawned.load(Ordering::SeqCst)
+    }
+
+    /// Threads spawned whose `JoinHandle` has not been joined (dropped, or still held). Unlike
+    /// `live() == 0` after a call returns, which passes whenever an unjoined thread happens to
+    /// finish first, `not_joined() == 0` holds exactly when the code joined every thread it
+    /// started, however fast they ran.
+    pub fn not_joined(&self) -> usize {
+        self.gauge.not_joined.load(Ordering::SeqCst)
     }
 
     /// Blocks until at most `count` of the counted threads are alive: lets a test wait for the
@@ -102,10 +112,16 @@ impl CountedThread {
         let gauges = CURRENT_GAUGES.with(|gauges| gauges.borrow().clone());
         for gauge in &gauges {
             gauge.spawned.fetch_add(1, Ordering::SeqCst);
+            gauge.not_joined.fetch_add(1, Ordering::SeqCst);
             let live = gauge.live.fetch_add(1, Ordering::SeqCst) + 1;
             gauge.peak.fetch_max(live, Ordering::SeqCst);
         }
         CountedThread { gauges }
+    }
+
+    /// What joining the thread settles: its count in `not_joined`.
+    pub(super) fn join_debt(&self) -> JoinDebt {
+        JoinDebt { gauges: self.gauges.clone() }
     }
 
     /// Runs in the new thread: its own spawns count towards the same gauges.
@@ -122,6 +138,19 @@ impl Drop for CountedThread {
             gauge.live.fetch_sub(1, Ordering::SeqCst);
             drop(exits);
             gauge.exited.notify_all();
+        }
+    }
+}
+
+/// Held by a `JoinHandle`: a spawned thread counts as not joined until `join()` returns.
+pub(super) struct JoinDebt {
+    gauges: Vec<Arc<Gauge>>,
+}
+
+impl JoinDebt {
+    pub(super) fn settle(self) {
+        for gauge in &self.gauges {
+            gauge.not_joined.fetch_sub(1, Ordering::SeqCst);
         }
     }
 }

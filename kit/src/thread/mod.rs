@@ -26,7 +26,7 @@ pub use modelled::{JoinHandle, spawn};
 
 #[cfg(not(loom))]
 mod plain {
-    use super::live::CountedThread;
+    use super::live::{CountedThread, JoinDebt};
     use crate::hang;
     use crate::raw::Condvar;
     use std::cell::RefCell;
@@ -95,6 +95,7 @@ mod plain {
         // Counted from the moment of spawning, so a burst of spawns shows at once in the peak. If
         // the spawn fails, the closure and this count are dropped together.
         let counted = CountedThread::start();
+        let debt = counted.join_debt();
         let child_record = Arc::clone(&record);
         let inner = std::thread::spawn(move || {
             let _alive = crate::registry::KitThreadAlive::start();
@@ -103,13 +104,14 @@ mod plain {
             let _counted = counted.adopt();
             f()
         });
-        JoinHandle { inner, record }
+        JoinHandle { inner, record, debt }
     }
 
     /// Like [`std::thread::JoinHandle`].
     pub struct JoinHandle<T> {
         inner: std::thread::JoinHandle<T>,
         record: Arc<ThreadRecord>,
+        debt: JoinDebt,
     }
 
     impl<T> JoinHandle<T> {
@@ -119,7 +121,9 @@ mod plain {
         pub fn join(self) -> std::thread::Result<T> {
             let site = Location::caller();
             self.wait_for("`join()`", site, "finish", |state| state.finished);
-            self.inner.join()
+            let joined = self.inner.join();
+            self.debt.settle();
+            joined
         }
 
         /// Blocks until the thread is blocked in a kit wait (a `recv`, a `join`, a condvar or

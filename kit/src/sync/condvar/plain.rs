@@ -35,7 +35,6 @@ impl Condvar {
         let site = Location::caller();
         let what = || format!("`Condvar::wait()` at {site}");
         let watch = hang::Watch::start();
-        let _note = hang::note_blocked(what);
         let (woken, notified) = self.wait_once(guard, site, &what, watch.deadline(), false);
         if !notified {
             drop(woken);
@@ -61,12 +60,8 @@ impl Condvar {
         let site = Location::caller();
         let what = || format!("`Condvar::wait_while()` at {site}");
         let watch = hang::Watch::start();
-        // Noted only once it really waits: a condition already false blocks nothing, and
-        // `wait_until_blocked` must never see a wait that does not happen.
-        let mut note = None;
         let mut poisoned = false;
         while condition(&mut *guard) {
-            note.get_or_insert_with(|| hang::note_blocked(what));
             let (woken, notified) = self.wait_once(guard, site, &what, watch.deadline(), false);
             poisoned |= woken.is_err();
             guard = crate::raw::unpoisoned(woken);
@@ -92,7 +87,6 @@ impl Condvar {
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let site = Location::caller();
         let what = || format!("`Condvar::wait_timeout()` at {site}");
-        let _note = hang::note_blocked(what);
         let (woken, notified) =
             self.wait_once(guard, site, &what, Some(Instant::now() + timeout), true);
         let timed_out = WaitTimeoutResult(!notified);
@@ -169,9 +163,8 @@ impl Condvar {
     {
         let manual = clock.as_manual();
         let watch = hang::Watch::start();
-        // Noted only once it really waits, as in `wait_while`; asleep on the manual clock from
-        // then until it returns.
-        let (mut note, mut asleep) = (None, None);
+        // Asleep on the manual clock from its first wait until it returns.
+        let mut asleep = None;
         let mut poisoned = false;
         loop {
             if !condition(&mut *guard) {
@@ -180,7 +173,6 @@ impl Condvar {
             if clock.now() >= deadline {
                 return wrap(guard, WaitTimeoutResult(true), poisoned);
             }
-            note.get_or_insert_with(|| hang::note_blocked(what));
             let until = match manual {
                 None => Instant::now() + deadline.saturating_duration_since(clock.now()),
                 Some(manual) => {
@@ -223,7 +215,13 @@ impl Condvar {
         // Only a lock wait can close a lock cycle: this one always enters.
         let _ = registry.enter(wait);
         let mutex = guard.unlock_in(&mut registry);
-        registry = registry::Registry::park(registry, &parker, until);
+        // Shown as blocked (to `wait_until_blocked`) only now that a notification would find the
+        // wait: a test that notifies the moment it sees the wait can never land before it. The
+        // note is made outside the registry's lock, which a joiner may take holding the record
+        // the note goes to; a wake-up in between is kept by the registry and seen by `park`.
+        drop(registry);
+        let _note = hang::note_blocked(what);
+        registry = registry::Registry::park(registry::lock(), &parker, until);
         let left = registry.leave(me);
         drop(registry);
         if let Some(verdict) = left.verdict {
