@@ -97,8 +97,8 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum DevCommand {
     /// Check the whole workbook: info.toml against the files, identical tests, every solution
-    /// passing and lint-clean, every untouched stub failing the way it declares. Reports every
-    /// finding.
+    /// passing and lint-clean, every untouched stub failing the way it declares, and every fix of
+    /// the corpus (fixes/) coming out as it declares. Reports every finding.
     Check {
         /// Print a machine-readable report on stdout (progress still goes to stderr).
         #[arg(long)]
@@ -106,6 +106,9 @@ pub enum DevCommand {
         /// How many exercises to run at once (default: the number of cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// Check only this exercise: its solution, stub and fixes, without the lints (repeatable).
+        #[arg(long, value_name = "NAME")]
+        only: Vec<String>,
     },
     /// Scaffold an exercise: stub, solution, and their entries in info.toml and Cargo.toml.
     New {

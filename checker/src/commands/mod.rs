@@ -45,8 +45,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             crate::grade::grade(&workbook()?, &submissions, &outputs, limits)
         }
-        Some(Command::Dev(DevCommand::Check { json, jobs })) => {
-            crate::dev::dev_check(&workbook()?, json, jobs)
+        Some(Command::Dev(DevCommand::Check { json, jobs, only })) => {
+            crate::dev::dev_check(&workbook()?, &crate::dev::DevCheckOptions { json, jobs, only })
         }
         Some(Command::Dev(DevCommand::New { name, dir, loom })) => {
             crate::dev::new_exercise(&workbook()?, &name, &dir, loom)

@@ -1,3 +1,4 @@
+use super::corpus::{self, FixReport};
 use super::finding::Finding;
 use super::{consistency, lints};
 use crate::info::{Exercise, FailureKind, Source, Workbook};
@@ -18,6 +19,8 @@ struct DevCheckReport<'a> {
     findings: &'a [Finding],
     solutions: &'a [ExerciseReport],
     stubs: &'a [ExerciseReport],
+    /// The corpus: each known fix, what it declares and how it came out.
+    fixes: &'a [FixReport],
     /// Each stub's planted bug and declared failure, for instructors only (the learner's `check`
     /// leaves them out).
     declared: Vec<Declared<'a>>,
@@ -31,14 +34,30 @@ struct Declared<'a> {
     failed_as_declared: bool,
 }
 
+/// What `workbook dev check` was asked to do.
+pub struct DevCheckOptions {
+    /// A machine-readable report on stdout.
+    pub json: bool,
+    pub jobs: Option<usize>,
+    /// Only these exercises (and no lints); every exercise when empty.
+    pub only: Vec<String>,
+}
+
 /// `workbook dev check`: is the workbook right? Reports every finding, not just the first.
-pub fn dev_check(workbook: &Workbook, as_json: bool, jobs: Option<usize>) -> Result<ExitCode> {
+pub fn dev_check(workbook: &Workbook, options: &DevCheckOptions) -> Result<ExitCode> {
     let started = Instant::now();
-    let jobs = jobs.unwrap_or_else(crate::bounded_pool::default_jobs);
+    let as_json = options.json;
+    let jobs = options.jobs.unwrap_or_else(crate::bounded_pool::default_jobs);
     let color = style::colors() && !as_json;
     let mut findings = consistency::check(workbook);
 
-    let exercises = &workbook.exercises;
+    let chosen: Vec<Exercise> = match options.only.is_empty() {
+        true => workbook.exercises.clone(),
+        false => {
+            options.only.iter().map(|name| workbook.find(name).cloned()).collect::<Result<_>>()?
+        }
+    };
+    let exercises = &chosen;
     eprintln!("Building {} exercises and their solutions...", exercises.len());
     let solutions = Runner::new(&workbook.root, Source::Solutions, color)?.with_jobs(1);
     let stubs = Runner::new(&workbook.root, Source::Exercises, color)?.with_jobs(1);
@@ -77,8 +96,20 @@ pub fn dev_check(workbook: &Workbook, as_json: bool, jobs: Option<usize>) -> Res
         stub_reports.push(stub);
     }
 
-    eprintln!("Linting the solutions (rustfmt, clippy -D warnings, plain and loom)...");
-    findings.extend(lints::check(workbook, &workbook.root.join("target").join("workbook"))?);
+    let (fixes, corpus_findings) =
+        corpus::discover(workbook, &exercises.iter().collect::<Vec<_>>());
+    findings.extend(corpus_findings);
+    let Some((fix_reports, fix_findings)) = corpus::prove(workbook, fixes, jobs, &cancel)? else {
+        return Ok(ExitCode::FAILURE);
+    };
+    findings.extend(fix_findings);
+
+    if options.only.is_empty() {
+        eprintln!("Linting the solutions (rustfmt, clippy -D warnings, plain and loom)...");
+        findings.extend(lints::check(workbook, &workbook.root.join("target").join("workbook"))?);
+    } else {
+        eprintln!("Not linting the solutions: --only checks the exercises it names.");
+    }
 
     let elapsed = started.elapsed();
     for finding in &findings {
@@ -100,6 +131,7 @@ pub fn dev_check(workbook: &Workbook, as_json: bool, jobs: Option<usize>) -> Res
             findings: &findings,
             solutions: &solution_reports,
             stubs: &stub_reports,
+            fixes: &fix_reports,
             declared: exercises
                 .iter()
                 .zip(&stub_reports)

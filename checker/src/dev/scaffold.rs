@@ -1,6 +1,6 @@
 //! `workbook dev new`: a new exercise's stub, solution and info.toml entry, ready to edit.
 
-use crate::info::{InputError, Source, Workbook};
+use crate::info::{ExerciseFile, InputError, Source, Workbook};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
@@ -82,6 +82,14 @@ pub fn new_exercise(workbook: &Workbook, name: &str, dir: &str, loom: bool) -> R
             );
         }
     }
+    let corpus = Path::new(super::corpus::CORPUS_DIR).join(dir).join(name);
+    if workbook.root.join(&corpus).exists() {
+        return Err(InputError::new(format!(
+            "{} already exists: move or remove it, or choose another name",
+            corpus.display()
+        ))
+        .into());
+    }
     let title = name.split('_').map(capitalize).collect::<Vec<_>>().join(" ");
     let mut text = TEMPLATE.replace("TITLE", &title);
     if loom {
@@ -98,6 +106,16 @@ pub fn new_exercise(workbook: &Workbook, name: &str, dir: &str, loom: bool) -> R
             &format!("\n[[bin]]\nname = \"{name}\"\npath = \"{dir}/{name}.rs\"\n"),
         )?;
     }
+    for (kind, header) in [
+        ("wrong", "// TODO: one sentence: what the learner got wrong.\n// caught by: test\n"),
+        ("right", "// TODO: one sentence: how this correct fix differs from the solution.\n"),
+    ] {
+        let path = workbook.root.join(&corpus).join(kind).join("todo.rs");
+        std::fs::create_dir_all(path.parent().expect("a file has a folder"))
+            .with_context(|| format!("failed to create the folder of {}", path.display()))?;
+        std::fs::write(&path, format!("{header}{}", ExerciseFile::split(&text).code))
+            .with_context(|| format!("failed to write {}", path.display()))?;
+    }
     let loom_line = if loom { "loom = true\n" } else { "" };
     append(
         &workbook.root.join("info.toml"),
@@ -106,14 +124,17 @@ pub fn new_exercise(workbook: &Workbook, name: &str, dir: &str, loom: bool) -> R
         ),
     )?;
     println!(
-        "Created {} and {}, and their entries in info.toml and both Cargo.toml files.",
+        "Created {} and {}, their entries in info.toml and both Cargo.toml files, and {}/ for \
+         the fixes the tests must tell apart.",
         relative(Source::Exercises).display(),
-        relative(Source::Solutions).display()
+        relative(Source::Solutions).display(),
+        corpus.display()
     );
     println!(
-        "Next: write the scenario and tests, plant the bug in the stub, fill in info.toml, and \
-         run `{}`.",
-        crate::invocation::command("dev check")
+        "Next: write the scenario and tests, plant the bug in the stub, fill in info.toml, write \
+         at least 4 wrong fixes and 1 other correct fix in {}/ (docs/AUTHORING.md), and run `{}`.",
+        corpus.display(),
+        crate::invocation::command(&format!("dev check --only {name}"))
     );
     Ok(ExitCode::SUCCESS)
 }

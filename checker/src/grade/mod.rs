@@ -18,5 +18,7 @@ mod rustc_for;
 mod submission;
 mod template;
 
+pub(crate) use compiler::Compiler;
 pub use grader::{GradeLimits, grade};
 pub use report_files::Outputs;
+pub(crate) use restore::{restore, test_names};

@@ -38,6 +38,12 @@ impl FailureKind {
     pub const DECLARABLE: &'static str =
         "compile, test, hang, loom-deadlock, loom-race, loom-leak, loom-assert";
 
+    /// The kinds a file may declare, in the order of [`DECLARABLE`](Self::DECLARABLE).
+    pub fn declarable() -> impl Iterator<Item = FailureKind> {
+        use FailureKind::*;
+        [Compile, Test, Hang, LoomDeadlock, LoomRace, LoomLeak, LoomAssert].into_iter()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             FailureKind::Compile => "compile",

@@ -61,8 +61,10 @@ pub fn copy_workbook(name: &str) -> PathBuf {
     for file in ["Cargo.toml", "Cargo.lock", "info.toml", "rustfmt.toml"] {
         std::fs::copy(root.join(file), dir.join(file)).expect("copy a workbook file");
     }
-    for folder in ["kit", "checker", "exercises", "solutions", ".cargo"] {
-        copy_tree(&root.join(folder), &dir.join(folder));
+    for folder in ["kit", "checker", "exercises", "solutions", ".cargo", "fixes"] {
+        if root.join(folder).exists() {
+            copy_tree(&root.join(folder), &dir.join(folder));
+        }
     }
     dir
 }
@@ -82,6 +84,7 @@ pub fn copy_workbook_with(name: &str, keep: &[&str]) -> std::path::PathBuf {
                 table.lines().next().unwrap().trim_start_matches("name = \"").trim_end_matches('"');
             let dir_line = table.lines().find(|l| l.starts_with("dir = ")).unwrap();
             let folder = dir_line.trim_start_matches("dir = \"").trim_end_matches('"');
+            let _ = std::fs::remove_dir_all(dir.join("fixes").join(folder).join(name));
             for source in ["exercises", "solutions"] {
                 std::fs::remove_file(dir.join(source).join(folder).join(format!("{name}.rs")))
                     .unwrap();
