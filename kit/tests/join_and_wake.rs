@@ -1,3 +1,4 @@
+#![cfg(not(loom))]
 //! What tests build their verdicts on: whether each thread was joined, and that a thread shown
 //! as waiting really waits.
 
