@@ -152,8 +152,14 @@ mod plain {
         };
         let me = std::thread::current().id();
         let what = NOTE.with(|note| note.borrow().clone()).unwrap_or_else(|| "a kit wait".into());
-        let wait =
-            WaitFor { object: condvar.object(), what, holders: None, timed: false, parker: None };
+        let wait = WaitFor {
+            object: condvar.object(),
+            what,
+            holders: None,
+            timed: false,
+            on_its_way: false,
+            parker: None,
+        };
         let mut registry = registry::lock();
         let entered = registry.enter(wait).and_then(|()| registry.look(me));
         if let Err(verdict) = entered {

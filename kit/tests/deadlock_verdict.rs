@@ -121,16 +121,31 @@ fn join_a_thread_nobody_notifies() {
 
 #[test]
 fn without_the_runner_a_deadlock_waits_for_the_bound_as_before() {
-    let outcome = run_alone("receive_from_each_other", false);
+    let message = verdict_of("receive_what_only_this_thread_could_send");
+    assert!(message.contains("deadlock: every thread is blocked"), "{message}");
+    let outcome = run_alone("receive_what_only_this_thread_could_send", false);
     assert!(!outcome.passed);
     assert!(outcome.output.contains("waited 300ms"), "{}", outcome.output);
     assert!(!outcome.output.contains("every thread is blocked"), "{}", outcome.output);
 }
 
+/// One thread only, so the outcome cannot turn on which of two bounds passes first.
+#[test]
+#[ignore = "a scenario, run alone in a process of its own by the test that names it"]
+fn receive_what_only_this_thread_could_send() {
+    let (sender, inbox) = mpsc::channel::<u32>();
+    let _ = inbox.recv();
+    drop(sender);
+}
+
 #[test]
 fn correct_programs_with_many_blocking_waits_are_never_reported() {
-    for scenario in ["many_blocking_waits", "a_thread_the_kit_cannot_see", "a_wait_that_times_out"]
-    {
+    for scenario in [
+        "many_blocking_waits",
+        "waiters_seen_blocked_then_woken",
+        "a_thread_the_kit_cannot_see",
+        "a_wait_that_times_out",
+    ] {
         let outcome = run_alone(scenario, true);
         assert!(outcome.passed, "{scenario}: {}", outcome.output);
     }
@@ -174,6 +189,35 @@ fn many_blocking_waits() {
         workers.into_iter().for_each(|worker| worker.join().unwrap());
         assert_eq!(doubled, 2 * *total.lock().unwrap());
         assert_eq!(*turn.0.lock().unwrap(), 3);
+    }
+}
+
+/// A test that acts the moment `wait_until_blocked` shows each waiter blocked: a waiter is
+/// registered before it is shown blocked, and the test's own wait in that gap must not make
+/// every thread look blocked.
+#[test]
+#[ignore = "a scenario, run alone in a process of its own by the test that names it"]
+fn waiters_seen_blocked_then_woken() {
+    for _ in 0..300 {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let shared = Arc::clone(&pair);
+                thread::spawn(move || {
+                    let (open, changed) = &*shared;
+                    let mut open = open.lock().unwrap();
+                    while !*open {
+                        open = changed.wait(open).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for waiter in &waiters {
+            assert!(waiter.wait_until_blocked().is_some());
+        }
+        *pair.0.lock().unwrap() = true;
+        pair.1.notify_all();
+        waiters.into_iter().for_each(|waiter| waiter.join().unwrap());
     }
 }
 

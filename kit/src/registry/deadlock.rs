@@ -33,12 +33,16 @@ fn process_threads() -> Option<Vec<u32>> {
 }
 
 /// Whether no thread can ever end any of the registered waits: every thread of the process but
-/// libtest's main one is registered, none of the waits was ended or ends by itself, and the test's
+/// libtest's main one is registered and blocked, none of the waits was ended or ends by itself, and the test's
 /// own thread is one of them (so it can be given the verdict). A thread the kit cannot see (one
 /// running, finishing, or blocked in I/O or a std primitive) is in the process but not
 /// registered, and there is then no verdict.
 pub(super) fn everyone_blocked(waits: &[Waiting], live_kit_threads: usize) -> bool {
-    if !enabled() || waits.iter().any(|wait| wait.woken || wait.timed || wait.tid.is_none()) {
+    if !enabled()
+        || waits
+            .iter()
+            .any(|wait| wait.woken || wait.timed || wait.on_its_way || wait.tid.is_none())
+    {
         return false;
     }
     let kit_threads = waits.iter().filter(|wait| !wait.root).count();

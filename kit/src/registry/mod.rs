@@ -51,6 +51,9 @@ pub(crate) struct Waiting {
     woken: bool,
     /// A wait that ends by itself when its time passes: no deadlock can be proved around it.
     timed: bool,
+    /// Registered, but its thread still runs on its way to block (a condvar waiter noting
+    /// itself blocked): it can still end other waits, so no deadlock can be proved yet.
+    on_its_way: bool,
     verdict: Option<String>,
     /// Set for waits parked on the registry, which a wake-up notifies directly.
     parker: Option<Arc<Condvar>>,
@@ -102,6 +105,9 @@ pub(crate) struct WaitFor {
     pub(crate) what: String,
     pub(crate) holders: Option<Vec<Holder>>,
     pub(crate) timed: bool,
+    /// The thread still has work to do before it blocks: see [`Waiting::on_its_way`]. It
+    /// arrives when it parks.
+    pub(crate) on_its_way: bool,
     pub(crate) parker: Option<Arc<Condvar>>,
 }
 
@@ -122,6 +128,7 @@ impl Registry {
             holders: wait.holders,
             woken: false,
             timed: wait.timed,
+            on_its_way: wait.on_its_way,
             verdict: None,
             parker: wait.parker,
         });
@@ -194,6 +201,9 @@ impl Registry {
         until: Option<Instant>,
     ) -> MutexGuard<'static, Registry> {
         let thread = std::thread::current().id();
+        if let Some(wait) = registry.waits.iter_mut().find(|wait| wait.thread == thread) {
+            wait.on_its_way = false;
+        }
         loop {
             // A verdict for this thread shows as woken.
             if registry.woken(thread) || registry.look(thread).is_err() {

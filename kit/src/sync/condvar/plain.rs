@@ -210,6 +210,9 @@ impl Condvar {
             what: what(),
             holders: None,
             timed,
+            // Blocked only once noted, below: until then it may still end the wait of a test
+            // that waits to see it blocked.
+            on_its_way: true,
             parker: Some(parker.clone()),
         };
         // Only a lock wait can close a lock cycle: this one always enters.

@@ -116,6 +116,7 @@ impl LockState {
                 what: format!("{call} at {site}, for {}", self.held_by(&holders)),
                 holders: Some(holders),
                 timed: false,
+                on_its_way: false,
                 parker: Some(parker.clone()),
             };
             let verdict = match registry.enter(wait) {
