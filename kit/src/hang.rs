@@ -14,6 +14,12 @@ pub const DIAGNOSIS_MARKER: &str = "hang detected: ";
 /// Heads the kit's list of blocked waits, printed after loom reports a deadlock.
 pub const DEADLOCK_HEADER: &str = "kit: every thread is blocked; the waits that can never end:";
 
+/// Begins the trace of a failing loom schedule: its operations in thread columns.
+pub const TRACE_BEGIN: &str = "loom: how the failing schedule ran, one operation per row:";
+
+/// Ends that trace.
+pub const TRACE_END: &str = "loom: end of the failing schedule";
+
 /// Printed by a loom model that fails, before the number of the schedule that failed.
 pub const FAILING_SCHEDULE: &str = "loom: failed on schedule ";
 
@@ -251,9 +257,8 @@ mod modelled {
         let key = *next;
         *next += 1;
         // loom's deadlock report numbers threads as `Id(n)`; the notes use the same numbers.
-        let id = format!("{:?}", loom::thread::current().id());
-        let number: String = id.chars().filter(char::is_ascii_digit).collect();
-        let note = format!("thread {number}: {}", what());
+        let thread = crate::trace::thread_label(crate::trace::current_thread());
+        let note = format!("{thread}: {}", what());
         BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).insert(key, note);
         BlockedNote(key)
     }

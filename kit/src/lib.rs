@@ -17,3 +17,4 @@ mod registry;
 pub mod sync;
 pub mod thread;
 pub mod time;
+mod trace;

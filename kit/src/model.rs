@@ -59,6 +59,7 @@ impl Model {
         builder.check(move || {
             SCHEDULE.store(counter.fetch_add(1, Ordering::Relaxed) + 1, Ordering::Relaxed);
             crate::hang::clear();
+            crate::trace::begin();
             model()
         });
         println!(
@@ -92,17 +93,37 @@ fn explain_failures() {
                 .map(String::as_str)
                 .or_else(|| info.payload().downcast_ref::<&str>().copied())
                 .unwrap_or("");
-            if message.starts_with(LOOM_DEADLOCK) {
+            let deadlock = message.starts_with(LOOM_DEADLOCK);
+            let failure = if deadlock {
                 let waits = crate::hang::blocked_waits();
                 if !waits.is_empty() {
                     eprintln!("{}", crate::hang::DEADLOCK_HEADER);
-                    for wait in waits {
+                    for wait in &waits {
                         eprintln!("  - {}", wait.replace('\n', "\n    "));
                     }
                 }
+                deadlock_failure(&waits)
+            } else {
+                let at = info.location().map(|at| format!(" at {}:{}", at.file(), at.line()));
+                format!("panicked{}: {message}", at.unwrap_or_default())
+            };
+            if schedule > 0 {
+                eprintln!("{}", crate::hang::TRACE_BEGIN);
+                eprint!("{}", crate::trace::failed(&failure, deadlock));
+                eprintln!("{}", crate::hang::TRACE_END);
             }
         }));
     });
+}
+
+/// The end of a deadlocked schedule's trace: what each thread waits for, and holds.
+fn deadlock_failure(waits: &[String]) -> String {
+    let mut text = "deadlock: every thread is blocked".to_owned();
+    for line in waits.iter().chain(&crate::trace::holdings()) {
+        text.push_str("\n- ");
+        text.push_str(line);
+    }
+    text
 }
 
 /// How loom's deadlock panic starts.

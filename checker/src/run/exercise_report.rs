@@ -48,6 +48,9 @@ pub struct TestReport {
     /// For a loom model that passed: the schedules it explored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loom_iterations: Option<u64>,
+    /// For a loom model that failed: how the failing schedule ran, in thread columns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loom_trace: Option<String>,
 }
 
 /// One step's verdict: the first failure decides it.

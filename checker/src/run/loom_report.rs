@@ -2,6 +2,10 @@
 
 use super::test_output::{Panic, panics};
 
+/// The first line of a deadlock's report.
+pub const DEADLOCK_HEADLINE: &str =
+    "loom found a schedule in which every thread is blocked or finished.";
+
 /// How loom's deadlock panic starts.
 const DEADLOCK: &str = "deadlock; threads = ";
 
@@ -12,8 +16,7 @@ pub fn is_deadlock(panic: &Panic) -> bool {
 
 /// A deadlock report: who is blocked where, and what each kit wait was waiting for.
 pub fn deadlock(output: &str) -> String {
-    let mut report =
-        String::from("loom found a schedule in which every thread is blocked or finished.\n");
+    let mut report = format!("{DEADLOCK_HEADLINE}\n");
     if let Some(panic) = panics(output).iter().find(|p| is_deadlock(p)) {
         for (id, state) in thread_states(&panic.message) {
             let who = if id == "0" { "thread 0 (main)".to_owned() } else { format!("thread {id}") };

@@ -97,6 +97,16 @@ pub fn failing_schedule(output: &str) -> Option<u64> {
     line[marker.len()..].trim().parse().ok()
 }
 
+/// The failing schedule of a loom model, operation by operation in thread columns, as
+/// `kit::model` prints it between its markers.
+pub fn loom_trace(output: &str) -> Option<String> {
+    let mut lines = output.lines().skip_while(|line| !line.starts_with(kit::hang::TRACE_BEGIN));
+    lines.next()?;
+    let trace: Vec<&str> =
+        lines.take_while(|line| !line.starts_with(kit::hang::TRACE_END)).collect();
+    (!trace.is_empty()).then(|| trace.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +149,17 @@ mod tests {
                       bound 2\nok\n";
         assert_eq!(loom_iterations(output), Some(508));
         assert_eq!(loom_iterations("nothing"), None);
+    }
+
+    #[test]
+    fn reads_the_trace_of_a_failing_schedule_between_its_markers() {
+        let output = format!(
+            "noise\n{}\nline   main\n   27  load(SeqCst) -> 0\n{}\nafter",
+            kit::hang::TRACE_BEGIN,
+            kit::hang::TRACE_END
+        );
+        assert_eq!(loom_trace(&output).as_deref(), Some("line   main\n   27  load(SeqCst) -> 0"));
+        assert_eq!(loom_trace("loom: failed on schedule 3"), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::build::BuildMode;
 use super::test_process::{TestHost, list_tests, run_test};
-use super::verdict::judge;
+use super::verdict::{TRACE_HEADING, judge};
 use super::{Limits, Status, StepName, StepReport, TestReport};
 use crate::info::FailureKind;
 use crate::process::Cancel;
@@ -20,6 +20,26 @@ pub struct TestPlace<'a> {
     pub jobs: usize,
     /// When the step started (its build included).
     pub started: Instant,
+}
+
+/// Writes a failing loom schedule's whole trace to a file beside the test logs, and names the
+/// file in the trace's heading: a screen that shows only the message's first lines still says
+/// where the rest is.
+fn keep_trace(report: &mut TestReport, place: &TestPlace<'_>) {
+    let (Some(trace), Some(message)) = (&report.loom_trace, &mut report.message) else {
+        return;
+    };
+    let stem = place.executable.file_stem().and_then(|stem| stem.to_str()).unwrap_or("loom");
+    // A test build's name ends in `-<hash>`: the exercise's name is before it.
+    let exercise = stem.rsplit_once('-').map_or(stem, |(name, _)| name);
+    let test = report.name.replace("::", ".");
+    let file = place.host.scratch.join(format!("{exercise}.{test}.trace.txt"));
+    if std::fs::write(&file, format!("{trace}\n")).is_err() {
+        return;
+    }
+    let shown = file.strip_prefix(place.host.work_dir).unwrap_or(&file);
+    let heading = format!("{TRACE_HEADING} (all of it in {}):", shown.display());
+    *message = message.replacen(&format!("{TRACE_HEADING}:"), &heading, 1);
 }
 
 /// Lists the executable's tests and runs them, `jobs` at a time. With `expected`, runs exactly
@@ -55,7 +75,9 @@ pub fn run_tests(
     }
     let mut tests = crate::bounded_pool::map(names.len(), place.jobs, |index| {
         let run = run_test(place.executable, &names[index], place.limits, cancel, &place.host)?;
-        Ok(judge(&names[index], &run, place.mode, place.limits))
+        let mut report = judge(&names[index], &run, place.mode, place.limits);
+        keep_trace(&mut report, place);
+        Ok(report)
     })?;
     tests.extend(missing.into_iter().map(|name| TestReport {
         message: Some(format!(
@@ -66,6 +88,7 @@ pub fn run_tests(
         failure_kind: Some(FailureKind::Test),
         duration: Duration::ZERO,
         loom_iterations: None,
+        loom_trace: None,
     }));
     Ok(StepReport::from_tests(step, tests, place.started.elapsed()))
 }

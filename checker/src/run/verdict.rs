@@ -10,6 +10,9 @@ use crate::info::FailureKind;
 use crate::process::Exit;
 use kit::hang::DIAGNOSIS_MARKER;
 
+/// Heads the trace of a failing loom schedule in a test's message.
+pub const TRACE_HEADING: &str = "How that schedule ran";
+
 /// The signal a process gets for writing past its file size limit: here, its output limit.
 const SIGXFSZ: i32 = 25;
 
@@ -23,6 +26,10 @@ pub fn judge(name: &str, run: &TestRun, mode: BuildMode, limits: &Limits) -> Tes
         (Status::Passed, BuildMode::Loom) => super::test_output::loom_iterations(&run.output),
         _ => None,
     };
+    let loom_trace = match (status, mode) {
+        (Status::Failed, BuildMode::Loom) => super::test_output::loom_trace(&run.output),
+        _ => None,
+    };
     TestReport {
         name: name.to_owned(),
         status,
@@ -30,6 +37,7 @@ pub fn judge(name: &str, run: &TestRun, mode: BuildMode, limits: &Limits) -> Tes
         message: failure.map(|(_, message)| message),
         duration: run.duration,
         loom_iterations,
+        loom_trace,
     }
 }
 
@@ -100,6 +108,10 @@ fn verdict(name: &str, run: &TestRun, mode: BuildMode, limits: &Limits) -> Verdi
             Some(schedule) => format!("{message}\n(loom found it on schedule {schedule})"),
             None => message,
         };
+        let message = match super::test_output::loom_trace(&run.output) {
+            Some(trace) => format!("{message}\n{TRACE_HEADING}:\n{trace}"),
+            None => message,
+        };
         return Verdict::Failed(kind, message);
     }
     if run.output.contains("failed to spawn thread") || run.output.contains("memory allocation of")
@@ -135,7 +147,12 @@ fn hang_message(hang: &Panic) -> String {
 
 fn loom_failure(output: &str, found: &[Panic]) -> Option<(FailureKind, String)> {
     if found.iter().any(loom_report::is_deadlock) {
-        return Some((FailureKind::LoomDeadlock, loom_report::deadlock(output)));
+        // The trace ends with what each thread waits for and holds.
+        let report = match super::test_output::loom_trace(output) {
+            Some(_) => loom_report::DEADLOCK_HEADLINE.to_owned(),
+            None => loom_report::deadlock(output),
+        };
+        return Some((FailureKind::LoomDeadlock, report));
     }
     if let Some(race) = found.iter().find(|p| p.message.contains("Causality violation")) {
         return Some((FailureKind::LoomRace, format!("loom found a data race.\n{}", race.message)));

@@ -1,10 +1,12 @@
-//! The kit's `Condvar` under loom: loom's, with `wait_while` and the clock-bounded waits added.
+//! The kit's `Condvar` under loom: loom's, with `wait_while` and the clock-bounded waits added,
+//! and each wait and notification recorded for the trace of a failing schedule.
 
 use super::{WaitTimeoutResult, wrap};
 use crate::hang;
-use crate::raw;
-use crate::sync::{LockResult, MutexGuard, PoisonError};
+use crate::raw::{self, MutexGuard as RawGuard};
+use crate::sync::{LockResult, Mutex, MutexGuard, PoisonError};
 use crate::time::Clock;
+use crate::trace::{self, Site};
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
@@ -26,7 +28,9 @@ impl Condvar {
         let site = Location::caller();
         let watch = hang::Watch::start();
         let _note = hang::note_blocked(|| format!("`Condvar::wait()` at {site}"));
+        let (guard, lock) = released(guard, site, "wait()");
         let (woken, expired) = hang::wait(&self.inner, guard, &watch);
+        let woken = retaken(woken, lock, site);
         if expired {
             drop(woken);
             hang::fail(format!(
@@ -58,7 +62,9 @@ impl Condvar {
             note.get_or_insert_with(|| {
                 hang::note_blocked(|| format!("`Condvar::wait_while()` at {site}"))
             });
-            let (woken, expired) = hang::wait(&self.inner, guard, &watch);
+            let (released, lock) = released(guard, site, "wait_while()");
+            let (woken, expired) = hang::wait(&self.inner, released, &watch);
+            let woken = retaken(woken, lock, site);
             poisoned |= woken.is_err();
             guard = raw::unpoisoned(woken);
             if expired {
@@ -83,7 +89,14 @@ impl Condvar {
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let site = Location::caller();
         let _note = hang::note_blocked(|| format!("`Condvar::wait_timeout()` at {site}"));
-        self.raw_wait_timeout(guard, timeout)
+        let (guard, lock) = released(guard, site, "wait_timeout()");
+        match self.raw_wait_timeout(guard, timeout) {
+            Ok((guard, result)) => Ok((MutexGuard::retaken(guard, lock, site), result)),
+            Err(poisoned) => {
+                let (guard, result) = poisoned.into_inner();
+                Err(PoisonError::new((MutexGuard::retaken(guard, lock, site), result)))
+            }
+        }
     }
 
     /// Like [`std::sync::Condvar::wait_timeout_while`], but the timeout passes on `clock`: with a
@@ -111,7 +124,7 @@ impl Condvar {
     {
         let site = Location::caller();
         let what = || format!("`Condvar::wait_timeout_while_on()` at {site}");
-        self.wait_while_on(guard, clock.now() + timeout, clock, condition, &what)
+        self.wait_while_on(guard, clock.now() + timeout, clock, condition, site, &what)
     }
 
     /// Like [`wait_timeout_while_on`](Self::wait_timeout_while_on), until an instant of `clock`
@@ -131,7 +144,7 @@ impl Condvar {
     {
         let site = Location::caller();
         let what = || format!("`Condvar::wait_while_until_on()` at {site}");
-        self.wait_while_on(guard, deadline, clock, condition, &what)
+        self.wait_while_on(guard, deadline, clock, condition, site, &what)
     }
 
     /// Waits while `condition` holds, at most until `deadline` on `clock`. `what` names the wait
@@ -142,6 +155,7 @@ impl Condvar {
         deadline: Instant,
         clock: &C,
         mut condition: F,
+        site: Site,
         what: &dyn Fn() -> String,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)>
     where
@@ -162,21 +176,23 @@ impl Condvar {
                 return wrap(guard, WaitTimeoutResult(true), poisoned);
             }
             note.get_or_insert_with(|| hang::note_blocked(what));
+            let (released, lock) = released(guard, site, "wait_timeout_while_on()");
             let woken = match manual {
                 None => self
-                    .raw_wait_timeout(guard, deadline.saturating_duration_since(clock.now()))
+                    .raw_wait_timeout(released, deadline.saturating_duration_since(clock.now()))
                     .map(|(guard, _)| guard)
                     .map_err(|poisoned| PoisonError::new(poisoned.into_inner().0)),
                 Some(manual) => {
                     asleep.get_or_insert_with(|| manual.asleep_until(deadline));
                     if watch.expired() {
                         let diagnosis = manual.never_reached(deadline, watch.limit(), what);
-                        drop((asleep, guard));
+                        drop((asleep, released));
                         hang::fail(diagnosis);
                     }
-                    manual.look_again(&self.inner, guard)
+                    manual.look_again(&self.inner, released)
                 }
             };
+            let woken = retaken(woken, lock, site);
             poisoned |= woken.is_err();
             guard = raw::unpoisoned(woken);
         }
@@ -184,9 +200,9 @@ impl Condvar {
 
     fn raw_wait_timeout<'a, T>(
         &self,
-        guard: MutexGuard<'a, T>,
+        guard: RawGuard<'a, T>,
         timeout: Duration,
-    ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
+    ) -> LockResult<(RawGuard<'a, T>, WaitTimeoutResult)> {
         match self.inner.wait_timeout(guard, timeout) {
             Ok((guard, result)) => Ok((guard, WaitTimeoutResult(result.timed_out()))),
             Err(poisoned) => {
@@ -197,12 +213,42 @@ impl Condvar {
     }
 
     /// Like [`std::sync::Condvar::notify_one`].
+    #[track_caller]
     pub fn notify_one(&self) {
-        self.inner.notify_one()
+        self.inner.notify_one();
+        trace::record(Some(Location::caller()), || "notify_one()".to_owned());
     }
 
     /// Like [`std::sync::Condvar::notify_all`].
+    #[track_caller]
     pub fn notify_all(&self) {
-        self.inner.notify_all()
+        self.inner.notify_all();
+        trace::record(Some(Location::caller()), || "notify_all()".to_owned());
+    }
+}
+
+/// The lock `guard` holds, released for a wait that `op` at `site` names in the trace.
+fn released<'a, T>(
+    guard: MutexGuard<'a, T>,
+    site: Site,
+    op: &str,
+) -> (RawGuard<'a, T>, &'a Mutex<T>) {
+    let released = guard.release_for_wait();
+    trace::record(Some(site), || format!("{op}: unlock, wait"));
+    released
+}
+
+/// The lock taken back when the wait at `site` woke.
+fn retaken<'a, T>(
+    woken: LockResult<RawGuard<'a, T>>,
+    lock: &'a Mutex<T>,
+    site: Site,
+) -> LockResult<MutexGuard<'a, T>> {
+    trace::record(Some(site), || "woken: lock".to_owned());
+    match woken {
+        Ok(guard) => Ok(MutexGuard::retaken(guard, lock, site)),
+        Err(poisoned) => {
+            Err(PoisonError::new(MutexGuard::retaken(poisoned.into_inner(), lock, site)))
+        }
     }
 }

@@ -1,5 +1,6 @@
 use super::channel::Channel;
 use crate::sync::Arc;
+use crate::trace;
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -14,6 +15,21 @@ pub struct Receiver<T> {
     not_sync: PhantomData<Cell<()>>,
 }
 
+/// A receive, recorded for the trace of a failing loom schedule.
+fn traced_recv<T>(
+    channel: &Channel<T>,
+    call: &str,
+    site: &'static Location<'static>,
+) -> Result<T, RecvError> {
+    let received = channel.recv(call, site);
+    let call = if call.starts_with('`') { call.trim_matches('`') } else { "recv() (loop)" };
+    trace::record(Some(site), || match received {
+        Ok(_) => format!("{call} -> a message"),
+        Err(_) => format!("{call} -> Err: every Sender is gone"),
+    });
+    received
+}
+
 impl<T> Receiver<T> {
     pub(super) fn new(channel: Arc<Channel<T>>) -> Self {
         Receiver { channel, not_sync: PhantomData }
@@ -23,7 +39,7 @@ impl<T> Receiver<T> {
     /// empty and every Sender is gone.
     #[track_caller]
     pub fn recv(&self) -> Result<T, RecvError> {
-        self.channel.recv("`recv()`", Location::caller())
+        traced_recv(&self.channel, "`recv()`", Location::caller())
     }
 
     /// Like [`std::sync::mpsc::Receiver::try_recv`].
@@ -73,7 +89,7 @@ impl<T> Iterator for Iter<'_, T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        self.receiver.channel.recv(RECEIVE_LOOP, self.site).ok()
+        traced_recv(&self.receiver.channel, RECEIVE_LOOP, self.site).ok()
     }
 }
 
@@ -104,7 +120,7 @@ impl<T> Iterator for IntoIter<T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        self.receiver.channel.recv(RECEIVE_LOOP, self.site).ok()
+        traced_recv(&self.receiver.channel, RECEIVE_LOOP, self.site).ok()
     }
 }
 

@@ -1,5 +1,6 @@
 use super::channel::{Channel, SenderOrigin};
 use crate::sync::Arc;
+use crate::trace;
 use std::fmt;
 use std::panic::Location;
 use std::sync::mpsc::{SendError, TrySendError};
@@ -13,13 +14,27 @@ struct Handle<T> {
 impl<T> Handle<T> {
     fn new(channel: &Arc<Channel<T>>, site: &'static Location<'static>, cloned: bool) -> Self {
         let id = channel.add_sender(SenderOrigin { site, cloned });
+        trace::record(Some(site), || {
+            if cloned { "clone Sender" } else { "new channel" }.to_owned()
+        });
         Handle { channel: Arc::clone(channel), id }
+    }
+}
+
+impl<T> Handle<T> {
+    fn send(&self, message: T, site: &'static Location<'static>) -> Result<(), SendError<T>> {
+        let sent = self.channel.send(message, site);
+        trace::record(Some(site), || {
+            if sent.is_ok() { "send()" } else { "send() -> Err: the Receiver is gone" }.to_owned()
+        });
+        sent
     }
 }
 
 impl<T> Drop for Handle<T> {
     fn drop(&mut self) {
         self.channel.drop_sender(self.id);
+        trace::record(None, || "drop Sender".to_owned());
     }
 }
 
@@ -40,7 +55,7 @@ impl<T> Sender<T> {
     /// Like [`std::sync::mpsc::Sender::send`]: fails only if the Receiver is gone.
     #[track_caller]
     pub fn send(&self, message: T) -> Result<(), SendError<T>> {
-        self.handle.channel.send(message, Location::caller())
+        self.handle.send(message, Location::caller())
     }
 }
 
@@ -76,7 +91,7 @@ impl<T> SyncSender<T> {
     /// Like [`std::sync::mpsc::SyncSender::send`]: waits for room (for a receiver, with bound 0).
     #[track_caller]
     pub fn send(&self, message: T) -> Result<(), SendError<T>> {
-        self.handle.channel.send(message, Location::caller())
+        self.handle.send(message, Location::caller())
     }
 
     /// Like [`std::sync::mpsc::SyncSender::try_send`]: never waits; a full channel hands the

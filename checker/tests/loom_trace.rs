@@ -1,0 +1,145 @@
+//! A failing loom schedule is shown as the interleaving that broke it: one column per thread,
+//! the exercise's own lines, the values each atomic operation read and wrote, and, for a
+//! deadlock, what each thread waits for and holds.
+
+mod support;
+
+use std::path::Path;
+use support::{COLD_BUILD, copy_workbook_with, line_containing, text, workbook};
+
+/// The trace part of `workbook run NAME`'s output, with its rows' leading indent removed.
+fn trace_of(root: &Path, name: &str) -> String {
+    let output = workbook(root, &["run", name], COLD_BUILD);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{}", text(&output.stderr));
+    let start =
+        stdout.find("How that schedule ran").unwrap_or_else(|| panic!("a trace:\n{stdout}"));
+    stdout[start..].lines().map(str::trim).collect::<Vec<_>>().join("\n")
+}
+
+/// The rows of `trace` that are operations at `line` containing `op`, in order.
+fn rows_at(trace: &str, line: usize, op: &str) -> Vec<usize> {
+    let at = line.to_string();
+    let rows = trace.lines().enumerate().filter(|(_, row)| {
+        let row = row.trim_start_matches('»').trim_start();
+        row.split_whitespace().next() == Some(at.as_str()) && row.contains(op)
+    });
+    rows.map(|(index, _)| index).collect()
+}
+
+/// A writer that publishes a value behind a flag, both `Relaxed`: the reader may see the flag
+/// and still an old value.
+const RELAXED_PUBLICATION: &str = r#"//! A value published behind a flag.
+use kit::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+pub struct Slot {
+    value: AtomicU64,
+    ready: AtomicBool,
+}
+
+impl Slot {
+    pub fn publish(&self, value: u64) {
+        self.value.store(value, Ordering::Relaxed);
+        self.ready.store(true, Ordering::Relaxed);
+    }
+
+    pub fn read(&self) -> Option<u64> {
+        let ready = self.ready.load(Ordering::Relaxed);
+        ready.then(|| self.value.load(Ordering::Relaxed))
+    }
+}
+
+fn main() {}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    #[test]
+    fn nothing_is_read_before_it_is_published() {
+        let slot = super::Slot { value: 0.into(), ready: false.into() };
+        assert_eq!(slot.read(), None);
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom {
+    use super::*;
+    use kit::sync::Arc;
+    use kit::thread;
+
+    #[test]
+    fn a_published_value_is_read_whole() {
+        kit::model::check(|| {
+            let slot = Arc::new(Slot { value: AtomicU64::new(0), ready: AtomicBool::new(false) });
+            let shared = Arc::clone(&slot);
+            let writer = thread::spawn(move || shared.publish(7));
+            if let Some(value) = slot.read() {
+                assert_eq!(value, 7, "the flag was seen before the value");
+            }
+            writer.join().unwrap();
+        });
+    }
+}
+"#;
+
+#[test]
+fn failing_loom_schedules_show_the_racing_lines_in_the_order_that_breaks() {
+    let root =
+        copy_workbook_with("loom_trace", &["hit_counter", "pool_metrics", "download_manager"]);
+
+    // hit_counter's lost update: both threads read 0 before either wrote, so both write 1.
+    let stub = root.join("exercises/t1_threads/hit_counter.rs");
+    let (load, store) =
+        (line_containing(&stub, "hits.load("), line_containing(&stub, "hits.store("));
+    let trace = trace_of(&root, "hit_counter");
+    let loads = rows_at(&trace, load, "load(SeqCst) -> 0");
+    let stores = rows_at(&trace, store, "store(1, SeqCst)");
+    assert_eq!((loads.len(), stores.len()), (2, 2), "{trace}");
+    assert!(loads[1] < stores[1], "the second read comes before the second write:\n{trace}");
+    assert!(trace.contains("main                                    thread 1"), "{trace}");
+    assert!(trace.contains("a hit was lost"), "{trace}");
+    assert!(trace.contains(&format!("{load} | let seen = self.hits.load(")), "{trace}");
+
+    // pool_metrics: two workers each read the queued gauge, then store it decremented.
+    let stub = root.join("exercises/t1_threads/pool_metrics.rs");
+    let (load, store) =
+        (line_containing(&stub, "self.queued.load("), line_containing(&stub, "self.queued.store("));
+    let trace = trace_of(&root, "pool_metrics");
+    let loads = rows_at(&trace, load, "load(Relaxed) -> 2");
+    let stores = rows_at(&trace, store, "store(1, Relaxed)");
+    assert_eq!((loads.len(), stores.len()), (2, 2), "both read 2 and both wrote 1:\n{trace}");
+    assert!(loads[1] < stores[1], "{trace}");
+
+    // A loom deadlock: what each thread waits for, at the exercise's lines.
+    let stub = root.join("exercises/t3_cancellation/download_manager.rs");
+    let trace = trace_of(&root, "download_manager");
+    assert!(trace.contains("deadlock: every thread is blocked"), "{trace}");
+    let wait = line_containing(&stub, ".wait(state)");
+    assert!(
+        trace.contains(&format!(
+            "`Condvar::wait()` at exercises/t3_cancellation/download_manager.rs:{wait}:"
+        )),
+        "{trace}"
+    );
+    assert!(trace.contains("`join()` at"), "{trace}");
+
+    // A Relaxed publication: the flag is read true, and the value read is the old one.
+    std::fs::write(stub_path(&root), RELAXED_PUBLICATION).unwrap();
+    let trace = trace_of(&root, "hit_counter");
+    let file = stub_path(&root);
+    let published =
+        rows_at(&trace, line_containing(&file, "self.value.store("), "store(7, Relaxed)");
+    let flagged =
+        rows_at(&trace, line_containing(&file, "self.ready.store("), "store(true, Relaxed)");
+    let seen = rows_at(&trace, line_containing(&file, "self.ready.load("), "load(Relaxed) -> true");
+    let stale = rows_at(
+        &trace,
+        line_containing(&file, "self.value.load("),
+        "load(Relaxed) -> 0 (stale: thread 1 wrote 7",
+    );
+    assert_eq!([published.len(), flagged.len(), seen.len(), stale.len()], [1, 1, 1, 1], "{trace}");
+    assert!(published[0] < flagged[0] && flagged[0] < seen[0] && seen[0] < stale[0], "{trace}");
+}
+
+fn stub_path(root: &Path) -> std::path::PathBuf {
+    root.join("exercises/t1_threads/hit_counter.rs")
+}
