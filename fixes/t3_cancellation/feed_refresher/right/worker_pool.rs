@@ -9,7 +9,9 @@
 //! it exists, so that no more than `limit` of them are ever started and unfinished at once.
 //!
 //! Done when: `parallel_map(items, limit, f)` returns `f(item)` for every item, in the order of
-//! `items`, and never has more than `limit` threads started whose item is not done yet.
+//! `items`, never has more than `limit` threads started whose item is not done yet, keeps `limit`
+//! fetches going while items are left (a slow feed holds up only its own slot), and has joined
+//! every thread it started when it returns.
 
 use kit::sync::{Arc, Condvar, Mutex};
 use kit::thread;
