@@ -119,7 +119,10 @@ mod tests {
         let quota = Quota::new(&clock, 20.0, 20);
         while quota.try_acquire() {}
         clock.advance(Duration::from_millis(60));
-        assert_eq!(quota.remaining(), 1, "60 ms at 20/s earns one request");
+        assert!(quota.try_acquire(), "60 ms at 20/s earns one request");
+        assert!(!quota.try_acquire());
+        clock.advance(Duration::from_millis(50));
+        assert_eq!(quota.remaining(), 1, "the 10 ms left over and 50 ms more earn one request");
         assert!(quota.try_acquire());
         assert!(!quota.try_acquire());
         clock.advance(Duration::from_secs(60));
