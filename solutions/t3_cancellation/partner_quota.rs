@@ -150,10 +150,10 @@ mod loom {
     use kit::time::ManualClock;
 
     #[test]
-    fn two_fetchers_race_for_the_last_request() {
+    fn three_fetchers_race_for_the_last_two_requests() {
         kit::model::check(|| {
-            let quota = Arc::new(Quota::new(ManualClock::new(), 20.0, 1));
-            let fetchers: Vec<_> = (0..2)
+            let quota = Arc::new(Quota::new(ManualClock::new(), 20.0, 2));
+            let fetchers: Vec<_> = (0..3)
                 .map(|_| {
                     let quota = Arc::clone(&quota);
                     thread::spawn(move || quota.try_acquire())
@@ -161,7 +161,8 @@ mod loom {
                 .collect();
             let granted =
                 fetchers.into_iter().map(|f| f.join().unwrap()).filter(|&got| got).count();
-            assert_eq!(granted, 1, "one request was left, and {granted} fetchers were granted it");
+            assert_eq!(granted, 2, "two requests were left, and {granted} fetchers were granted one");
+            assert_eq!(quota.remaining(), 0);
         });
     }
 }
