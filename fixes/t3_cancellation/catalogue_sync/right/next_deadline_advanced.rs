@@ -13,7 +13,8 @@
 //! first request goes out at once.
 //!
 //! Done when: request k starts exactly `k * interval` after the first, whatever the requests' own
-//! durations, and `main` reports the configured rate as the achieved one.
+//! durations (a wait that ends late, on a busy machine, delays only the request right after it),
+//! and `main` reports the configured rate as the achieved one.
 
 use kit::time::{Clock, RealClock};
 use std::time::{Duration, Instant};
