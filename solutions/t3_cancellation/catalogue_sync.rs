@@ -178,7 +178,8 @@ mod tests {
         let mut timeline = clock.timeline.lock().unwrap();
         while !timeline.finished {
             let now = clock.now();
-            let Some(wake) = timeline.naps.iter().copied().filter(|&until| until > now).min() else {
+            let next_wake = timeline.naps.iter().copied().filter(|&until| until > now).min();
+            let Some(wake) = next_wake else {
                 timeline = clock.changed.wait(timeline).unwrap();
                 continue;
             };

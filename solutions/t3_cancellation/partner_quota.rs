@@ -161,7 +161,7 @@ mod loom {
                 .collect();
             let granted =
                 fetchers.into_iter().map(|f| f.join().unwrap()).filter(|&got| got).count();
-            assert_eq!(granted, 2, "two requests were left, and {granted} fetchers were granted one");
+            assert_eq!(granted, 2, "two requests were left, and {granted} were granted");
             assert_eq!(quota.remaining(), 0);
         });
     }

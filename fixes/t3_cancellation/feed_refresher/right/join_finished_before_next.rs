@@ -66,7 +66,8 @@ where
     let mut running: Vec<Option<thread::JoinHandle<R>>> = Vec::new();
     let mut results: Vec<Option<R>> = Vec::new();
     // Joins whichever thread finishes first: its slot is free only once it has ended.
-    let join_one = |running: &mut Vec<Option<thread::JoinHandle<R>>>, results: &mut Vec<Option<R>>| {
+    let join_one = |running: &mut Vec<Option<thread::JoinHandle<R>>>,
+                    results: &mut Vec<Option<R>>| {
         let index = done_rx.recv().expect("a fetch thread reports before it ends");
         let thread = running[index].take().expect("each thread reports once");
         results[index] = Some(thread.join().expect("a fetch panicked"));

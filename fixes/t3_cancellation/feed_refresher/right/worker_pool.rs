@@ -69,11 +69,13 @@ where
     let workers: Vec<_> = (0..limit.min(count))
         .map(|_| {
             let (queue, results, f) = (Arc::clone(&queue), Arc::clone(&results), Arc::clone(&f));
-            thread::spawn(move || loop {
-                let next = queue.lock().unwrap().pop();
-                let Some((index, item)) = next else { break };
-                let result = f(item);
-                results.lock().unwrap()[index] = Some(result);
+            thread::spawn(move || {
+                loop {
+                    let next = queue.lock().unwrap().pop();
+                    let Some((index, item)) = next else { break };
+                    let result = f(item);
+                    results.lock().unwrap()[index] = Some(result);
+                }
             })
         })
         .collect();

@@ -53,7 +53,6 @@ impl<C: Clock> Throttle<C> {
         bucket.paid_until = paid_until;
         true
     }
-
 }
 
 fn main() {
