@@ -8,7 +8,9 @@
 //! it exists, so that no more than `limit` of them are ever started and unfinished at once.
 //!
 //! Done when: `parallel_map(items, limit, f)` returns `f(item)` for every item, in the order of
-//! `items`, and never has more than `limit` threads started whose item is not done yet.
+//! `items`, never has more than `limit` threads started whose item is not done yet, keeps `limit`
+//! fetches going while items are left (a slow feed holds up only its own slot), and has joined
+//! every thread it started when it returns.
 
 use kit::sync::{Arc, Condvar, Mutex};
 use kit::thread;
@@ -101,6 +103,7 @@ mod tests {
 
     #[test]
     fn returns_every_feed_in_order_fetching_at_most_limit_at_once() {
+        let threads = LiveThreads::track();
         let (fetching, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let urls: Vec<String> = (0..12).map(|n| format!("https://feeds.example.com/{n}")).collect();
         let feeds = {
@@ -115,6 +118,31 @@ mod tests {
         assert_eq!(feeds, urls.into_iter().map(fetch).collect::<Vec<_>>());
         let most = most.load(Ordering::SeqCst);
         assert!(most <= 3, "{most} feeds were fetched at once, with a limit of 3");
+        let not_joined = threads.not_joined();
+        assert_eq!(not_joined, 0, "parallel_map returned with {not_joined} thread(s) not joined");
+    }
+
+    #[test]
+    fn a_slow_feed_holds_up_only_its_own_slot() {
+        // Feed 0 answers only once every other feed is fetched: with a limit of 2, the other
+        // slot must serve all of them meanwhile, whatever order the threads are joined in.
+        let (release, gate) = kit::sync::mpsc::channel::<()>();
+        let (fetched, done) = kit::sync::mpsc::channel();
+        let (gate, fetched) = (Mutex::new(gate), Mutex::new(fetched));
+        let refresh = thread::spawn(move || {
+            parallel_map((0..6).collect(), 2, move |n: u32| {
+                match n {
+                    0 => gate.lock().unwrap().recv().unwrap(),
+                    _ => fetched.lock().unwrap().send(n).unwrap(),
+                }
+                n * 10
+            })
+        });
+        let mut others: Vec<u32> = (1..6).map(|_| done.recv().unwrap()).collect();
+        others.sort_unstable();
+        assert_eq!(others, [1, 2, 3, 4, 5]);
+        release.send(()).unwrap();
+        assert_eq!(refresh.join().unwrap(), (0..6).map(|n| n * 10).collect::<Vec<_>>());
     }
 
     #[test]

@@ -122,8 +122,13 @@ mod tests {
         let clock = ManualClock::new();
         let throttle = Throttle::new(&clock, 2.5, 5);
         drain(&throttle);
-        clock.advance(Duration::from_secs(3600));
+        // An hour and 300 ms: 9000.75 tokens earned, all but the burst of them lost for good.
+        clock.advance(Duration::from_millis(3_600_300));
         assert_eq!(drain(&throttle), 5);
+        clock.advance(Duration::from_millis(300));
+        assert!(!throttle.try_acquire(), "the time a full bucket overflowed with was paid out");
+        clock.advance(Duration::from_millis(100));
+        assert_eq!(drain(&throttle), 1, "400 ms after the burst exactly one token is earned");
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! first request goes out at once.
 //!
 //! Done when: request k starts exactly `k * interval` after the first, whatever the requests' own
-//! durations, and `main` reports the configured rate as the achieved one.
+//! durations (a wait that ends late, on a busy machine, delays only the request right after it),
+//! and `main` reports the configured rate as the achieved one.
 
 use kit::time::{Clock, RealClock};
 use std::time::{Duration, Instant};
@@ -103,6 +104,8 @@ mod tests {
     struct Timeline {
         naps: Vec<Instant>,
         starts: Vec<Instant>,
+        in_call: bool,
+        finished: bool,
     }
 
     impl Clock for TestClock {
@@ -127,15 +130,26 @@ mod tests {
     }
 
     impl TestClock {
-        fn request_started(&self) {
-            self.timeline.lock().unwrap().starts.push(self.now());
+        fn mark(&self, change: impl FnOnce(&mut Timeline)) {
+            change(&mut self.timeline.lock().unwrap());
             self.changed.notify_all();
         }
     }
 
+    /// Marks the sync finished when its thread ends, even by a panic.
+    struct Finished(Arc<TestClock>);
+
+    impl Drop for Finished {
+        fn drop(&mut self) {
+            self.0.mark(|timeline| timeline.finished = true);
+        }
+    }
+
     /// Syncs one product per entry of `calls_ms` at 5 a second, where request k takes
-    /// `calls_ms[k]` ms of the test's clock; returns when each request started, in ms.
-    fn start_times(calls_ms: &[u64]) -> Vec<u128> {
+    /// `calls_ms[k]` ms of the test's clock, and the pacer's wait before request k ends
+    /// `late_ms[k]` ms after the instant it asked for, as on a busy machine; returns when each
+    /// request started, in ms.
+    fn start_times(calls_ms: &[u64], late_ms: &[u64]) -> Vec<u128> {
         let clock = Arc::new(TestClock {
             manual: ManualClock::new(),
             timeline: Mutex::new(Timeline::default()),
@@ -144,45 +158,51 @@ mod tests {
         let origin = clock.now();
         let pacer = Pacer::per_second(Arc::clone(&clock), 5);
         let calls: Vec<Duration> = calls_ms.iter().map(|&ms| Duration::from_millis(ms)).collect();
-        let syncing_clock = Arc::clone(&clock);
-        let _syncing = thread::spawn(move || {
+        let finished = Finished(Arc::clone(&clock));
+        let syncing = thread::spawn(move || {
+            let clock = &finished.0;
             pacer.run(calls, |took| {
-                syncing_clock.request_started();
-                syncing_clock.sleep(took);
-            })
+                let now = clock.now();
+                clock.mark(|timeline| {
+                    timeline.starts.push(now);
+                    timeline.in_call = true;
+                });
+                clock.sleep(took);
+                clock.mark(|timeline| timeline.in_call = false);
+            });
         });
-        // The test moves the clock to the end of the earliest sleep: after a request has started,
-        // first to the end of its call, once the call sleeps, then to the next wake-up, after
-        // which it waits for the next request to start.
-        let (mut started, mut call_ends, mut waiting_for_start) = (0, None, true);
+        // The sync runs on one thread, so the test moves the clock only while that thread sleeps:
+        // to the end of a call, or to the end of the pacer's wait before request k, plus
+        // `late_ms[k]` the first time.
+        let mut late_given = 0;
         let mut timeline = clock.timeline.lock().unwrap();
-        while started < calls_ms.len() {
-            if let Some(&at) = timeline.starts.get(started) {
-                let took = Duration::from_millis(calls_ms[started]);
-                call_ends = Some(at + took).filter(|_| !took.is_zero());
-                (started, waiting_for_start) = (started + 1, false);
-                continue;
-            }
+        while !timeline.finished {
             let now = clock.now();
-            let call_asleep = call_ends.is_none_or(|end| timeline.naps.contains(&end));
             let next_wake = timeline.naps.iter().copied().filter(|&until| until > now).min();
-            if let (false, true, Some(wake)) = (waiting_for_start, call_asleep, next_wake) {
-                clock.manual.advance(wake - now);
-                clock.changed.notify_all();
-                waiting_for_start = call_ends != Some(wake);
-                call_ends = call_ends.filter(|&end| end > wake);
+            let Some(wake) = next_wake else {
+                timeline = clock.changed.wait(timeline).unwrap();
                 continue;
+            };
+            let next = timeline.starts.len();
+            let mut to = wake;
+            if !timeline.in_call && next >= late_given {
+                to += Duration::from_millis(late_ms.get(next).copied().unwrap_or(0));
+                late_given = next + 1;
             }
-            timeline = clock.changed.wait(timeline).unwrap();
+            clock.manual.advance(to - now);
+            clock.changed.notify_all();
         }
-        timeline.starts.iter().map(|&at| (at - origin).as_millis()).collect()
+        let starts = timeline.starts.iter().map(|&at| (at - origin).as_millis()).collect();
+        drop(timeline);
+        syncing.join().expect("the sync panicked");
+        starts
     }
 
     #[test]
     fn requests_start_on_a_fixed_schedule_whatever_they_take() {
         let calls_ms = [30, 120, 0, 190, 50, 80];
         assert_eq!(
-            start_times(&calls_ms),
+            start_times(&calls_ms, &[]),
             [0, 200, 400, 600, 800, 1000],
             "at 5 requests a second, request k must start at k * 200 ms, whatever the requests \
              before it took (here {calls_ms:?} ms)"
@@ -191,6 +211,17 @@ mod tests {
 
     #[test]
     fn instant_requests_still_go_out_one_per_interval() {
-        assert_eq!(start_times(&[0, 0, 0, 0]), [0, 200, 400, 600]);
+        assert_eq!(start_times(&[0, 0, 0, 0], &[]), [0, 200, 400, 600]);
+    }
+
+    #[test]
+    fn a_late_wake_up_delays_only_its_own_request() {
+        let (calls_ms, late_ms) = ([30, 120, 0, 100, 50, 80], [0, 70, 0, 90, 0, 10]);
+        assert_eq!(
+            start_times(&calls_ms, &late_ms),
+            [0, 270, 400, 690, 800, 1010],
+            "requests taking {calls_ms:?} ms, with waits ending {late_ms:?} ms late: each later \
+             request must still start on the schedule, at k * 200 ms"
+        );
     }
 }

@@ -119,7 +119,10 @@ mod tests {
         let quota = Quota::new(&clock, 20.0, 20);
         while quota.try_acquire() {}
         clock.advance(Duration::from_millis(60));
-        assert_eq!(quota.remaining(), 1, "60 ms at 20/s earns one request");
+        assert!(quota.try_acquire(), "60 ms at 20/s earns one request");
+        assert!(!quota.try_acquire());
+        clock.advance(Duration::from_millis(50));
+        assert_eq!(quota.remaining(), 1, "the 10 ms left over and 50 ms more earn one request");
         assert!(quota.try_acquire());
         assert!(!quota.try_acquire());
         clock.advance(Duration::from_secs(60));
@@ -147,10 +150,10 @@ mod loom {
     use kit::time::ManualClock;
 
     #[test]
-    fn two_fetchers_race_for_the_last_request() {
+    fn three_fetchers_race_for_the_last_two_requests() {
         kit::model::check(|| {
-            let quota = Arc::new(Quota::new(ManualClock::new(), 20.0, 1));
-            let fetchers: Vec<_> = (0..2)
+            let quota = Arc::new(Quota::new(ManualClock::new(), 20.0, 2));
+            let fetchers: Vec<_> = (0..3)
                 .map(|_| {
                     let quota = Arc::clone(&quota);
                     thread::spawn(move || quota.try_acquire())
@@ -158,7 +161,8 @@ mod loom {
                 .collect();
             let granted =
                 fetchers.into_iter().map(|f| f.join().unwrap()).filter(|&got| got).count();
-            assert_eq!(granted, 1, "one request was left, and {granted} fetchers were granted it");
+            assert_eq!(granted, 2, "two requests were left, and {granted} were granted");
+            assert_eq!(quota.remaining(), 0);
         });
     }
 }
