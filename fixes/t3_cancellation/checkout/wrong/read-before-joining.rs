@@ -1,5 +1,5 @@
 // Keeps the first error but takes it before joining the tasks: a failure that comes later is missed.
-// caught by: test
+// caught by: test, loom-assert
 //! Checkout
 //!
 //! Placing an order calls three services at once: the warehouse reserves the items, the bank

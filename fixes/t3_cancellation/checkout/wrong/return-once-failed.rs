@@ -1,5 +1,5 @@
 // Keeps the first error but stops joining at the first task that finds one recorded: the calls still running are never joined.
-// caught by: test
+// caught by: test, loom-assert
 //! Checkout
 //!
 //! Placing an order calls three services at once: the warehouse reserves the items, the bank

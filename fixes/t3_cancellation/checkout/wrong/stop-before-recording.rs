@@ -1,5 +1,5 @@
 // Tells the others to stop before recording its error: a Cancelled answer can be recorded first.
-// caught by: test, loom-assert
+// caught by: loom-assert
 //! Checkout
 //!
 //! Placing an order calls three services at once: the warehouse reserves the items, the bank

@@ -1,5 +1,5 @@
 // Moves the notification to the children in the recursion and drops the one in cancel(): the token's own waiters sleep on.
-// caught by: loom-deadlock
+// caught by: hang
 //! Download manager
 //!
 //! A download manager fetches a batch of files at once. The user can cancel one download (its own

@@ -1,5 +1,5 @@
 // Gives the permit back in Drop but wakes nobody: a query already waiting for a permit sleeps on.
-// caught by: loom-deadlock
+// caught by: hang, loom-deadlock
 //! Replica limiter
 //!
 //! An analytics dashboard runs its reports on a read replica of the orders database. The replica

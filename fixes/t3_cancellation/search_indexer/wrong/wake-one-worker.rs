@@ -1,5 +1,5 @@
 // Takes the pages and joins in both modes, but wakes only one idle worker: the others sleep on and the join hangs.
-// caught by: hang, loom-deadlock
+// caught by: loom-deadlock
 //! Search indexer
 //!
 //! A documentation site re-indexes pages for its search box in the background: the web handlers

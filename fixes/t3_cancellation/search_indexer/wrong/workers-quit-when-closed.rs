@@ -1,5 +1,5 @@
 // Makes every worker quit as soon as the queue is closed and joins in both modes: Drain leaves the queued pages unindexed.
-// caught by: test
+// caught by: test, loom-assert
 //! Search indexer
 //!
 //! A documentation site re-indexes pages for its search box in the background: the web handlers

@@ -1,5 +1,5 @@
-// Records an error only if the group is not stopped yet, checked apart from the recording: two real failures at once both record.
-// caught by: loom-assert
+// Uses Option::replace as if it kept the error already there: it hands the old one back and stores the new.
+// caught by: test, loom-assert
 //! Checkout
 //!
 //! Placing an order calls three services at once: the warehouse reserves the items, the bank
@@ -68,11 +68,9 @@ impl<E: Send + 'static> Group<E> {
         let (stop, failure) = (Arc::clone(&self.stop), Arc::clone(&self.failure));
         self.tasks.push(thread::spawn(move || {
             if let Err(error) = task(&stop) {
-                // Once the group is stopping, later errors are only the Cancelled answers.
-                if !stop.is_set() {
-                    *failure.lock().unwrap() = Some(error);
-                    stop.set();
-                }
+                // Keep the first error: `replace` leaves one already recorded in place.
+                failure.lock().unwrap().replace(error);
+                stop.set();
             }
         }));
     }
