@@ -47,8 +47,10 @@ impl<P: Send + 'static> Indexer<P> {
     {
         assert!(workers > 0, "an indexer needs at least one worker");
         let index = Arc::new(index);
-        let queue =
-            Arc::new((Mutex::new(Queue { pages: VecDeque::new(), closed: false, aborted: false }), Condvar::new()));
+        let queue = Arc::new((
+            Mutex::new(Queue { pages: VecDeque::new(), closed: false, aborted: false }),
+            Condvar::new(),
+        ));
         let workers = (0..workers)
             .map(|_| {
                 let (queue, index) = (Arc::clone(&queue), Arc::clone(&index));
