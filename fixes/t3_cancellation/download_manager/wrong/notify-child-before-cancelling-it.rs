@@ -1,4 +1,4 @@
-// Wakes each node's waiters before marking it cancelled: a waiter that checks in between sleeps on.
+// Wakes each child's waiters just before cancelling it rather than after: a waiter that checks in between sleeps on.
 // caught by: loom-deadlock
 //! Download manager
 //!
@@ -38,8 +38,6 @@ impl Node {
 
     /// Marks this node and every node below it cancelled.
     fn cancel_tree(&self) {
-        // Wake the threads waiting for this node: it is being cancelled.
-        self.cancelled.notify_all();
         let children = {
             let mut state = self.state.lock().unwrap();
             if state.cancelled {
@@ -49,6 +47,8 @@ impl Node {
             std::mem::take(&mut state.children)
         };
         for child in children {
+            // Wake the threads waiting for the child, which is cancelled right away.
+            child.cancelled.notify_all();
             child.cancel_tree();
         }
     }
@@ -74,6 +74,8 @@ impl CancelToken {
     /// Cancels this token and every token below it. Cancelling twice does nothing more.
     pub fn cancel(&self) {
         self.node.cancel_tree();
+        // Wake the threads waiting for this token.
+        self.node.cancelled.notify_all();
     }
 
     pub fn is_cancelled(&self) -> bool {
