@@ -201,4 +201,23 @@ mod loom {
             assert_eq!(succeeded, [false, true]);
         });
     }
+
+    #[test]
+    fn every_permit_given_back_wakes_a_query_waiting_for_one() {
+        kit::model::check(|| {
+            let connections = Arc::new(Semaphore::new(2));
+            let (first, second) = (connections.acquire(), connections.acquire());
+            // Two queries wait for a connection while both are taken; both are then given back.
+            let waiting = [(); 2].map(|_| {
+                let connections = Arc::clone(&connections);
+                thread::spawn(move || connections.acquire().release())
+            });
+            first.release();
+            second.release();
+            for query in waiting {
+                query.join().unwrap();
+            }
+            assert_eq!(connections.available(), 2);
+        });
+    }
 }

@@ -127,24 +127,35 @@ mod tests {
         let (stopped, saw_stop) = gate::channel();
         let (decline, declined) = gate::channel::<()>();
         let mut checkout = Group::default();
+        let mut roll_backs = Vec::new();
         for service in ["warehouse", "courier"] {
             let stopped = stopped.clone();
+            let (roll_back, rolling_back) = gate::channel::<()>();
+            roll_backs.push(roll_back);
             checkout.spawn(move |stop: &Stop| {
                 stop.wait();
                 stopped.send(service).unwrap();
+                rolling_back.recv().unwrap();
                 Err(CheckoutError::Cancelled)
             });
         }
+        drop(stopped); // so a task that never stops ends the test instead of blocking it
         checkout.spawn(move |_: &Stop| {
             declined.recv().unwrap();
             Err(CheckoutError::CardDeclined)
         });
+        // wait() is already waiting when the card is declined.
+        let waiting = thread::spawn(move || checkout.wait());
+        assert!(waiting.wait_until_blocked().is_some(), "wait() returned before any task ended");
         decline.send(()).unwrap();
-        let result = checkout.wait();
-        assert_eq!(threads.live(), 0, "wait() returned while a task was still running");
-        let mut told = saw_stop.try_iter().collect::<Vec<_>>();
+        let mut told = [saw_stop.recv().unwrap(), saw_stop.recv().unwrap()];
         told.sort();
         assert_eq!(told, ["courier", "warehouse"], "every other task must be told to stop");
+        // The card's task has ended, its error recorded, before the others answer Cancelled.
+        threads.wait_for_live_at_most(3);
+        roll_backs.into_iter().for_each(|roll_back| roll_back.send(()).unwrap());
+        let result = waiting.join().unwrap();
+        assert_eq!(threads.not_joined(), 0, "wait() returned before joining every task");
         let cause = "the card was declined first; the others answered Cancelled because of it";
         assert_eq!(result, Err(CheckoutError::CardDeclined), "{cause}");
     }
