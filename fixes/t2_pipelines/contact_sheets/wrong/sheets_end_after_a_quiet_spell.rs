@@ -1,5 +1,5 @@
 // Ends the sheets when no thumbnail has come for half a second, instead of when the thumbnails end.
-// caught by: test, loom-deadlock
+// caught by: loom-deadlock
 //! Contact sheets
 //!
 //! A photo archive prints contact sheets for an album: pages of small thumbnails, `PER_SHEET` to

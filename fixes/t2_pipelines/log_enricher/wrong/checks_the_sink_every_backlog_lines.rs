@@ -1,5 +1,5 @@
 // Notices the sink is gone only on every BACKLOG-th line, reading up to a backlog of lines more for nobody.
-// caught by: test
+// caught by: hang
 //! Log enricher
 //!
 //! The analytics service follows the web server's access log as it grows and loads every request
