@@ -137,13 +137,16 @@ mod tests {
         format!("10.0.0.{} /page/{n} 200", n % 256)
     }
 
-    /// A store that accepts `room` hits, then fails.
+    /// A store that accepts `room` hits, then fails, and must not be called again.
     fn store_with_room(
         room: usize,
         stored: &mut Vec<String>,
     ) -> impl FnMut(Hit) -> Result<(), StoreError> + '_ {
+        let mut refused = false;
         move |hit| {
+            assert!(!refused, "the store was handed a hit after it had failed");
             if stored.len() == room {
+                refused = true;
                 return Err(StoreError("disk full".to_string()));
             }
             stored.push(hit.path);

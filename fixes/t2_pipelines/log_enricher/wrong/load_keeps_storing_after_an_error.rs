@@ -1,5 +1,5 @@
 // Makes the sink remember the first error and carry on storing, so it reads the endless log to its end.
-// caught by: hang
+// caught by: test, hang
 //! Log enricher
 //!
 //! The analytics service follows the web server's access log as it grows and loads every request

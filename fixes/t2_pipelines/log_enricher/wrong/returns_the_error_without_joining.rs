@@ -1,5 +1,5 @@
 // Returns the store's error straight away and joins the stages only on success: the enricher is left reading the log for nobody.
-// caught by: test
+// caught by: test, hang
 //! Log enricher
 //!
 //! The analytics service follows the web server's access log as it grows and loads every request
