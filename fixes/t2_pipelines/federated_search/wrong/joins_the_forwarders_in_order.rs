@@ -1,5 +1,5 @@
 // Joins the forwarders in the order of the sources and announces each as it is joined: a source that finishes early waits for the ones before it.
-// caught by: test
+// caught by: hang
 //! Federated search
 //!
 //! The search box of a company intranet asks several sources at once (fan-out): the wiki, the

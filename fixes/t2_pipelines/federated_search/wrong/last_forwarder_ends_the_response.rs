@@ -1,5 +1,5 @@
 // The forwarder that finishes last sends `End` itself, and `merge` returns at once, while the sources are still streaming.
-// caught by: test
+// caught by: test, loom-assert
 //! Federated search
 //!
 //! The search box of a company intranet asks several sources at once (fan-out): the wiki, the
