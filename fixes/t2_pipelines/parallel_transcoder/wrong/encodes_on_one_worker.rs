@@ -1,5 +1,5 @@
 // Runs a single worker, so chunks finish in order: right output, but the video is encoded one chunk at a time.
-// caught by: test
+// caught by: hang
 //! Parallel transcoder
 //!
 //! A video site re-encodes every upload before publishing it. The upload is cut into chunks of a

@@ -1,5 +1,5 @@
 // Appends in order from a map of early chunks, but moves the progress bar as chunks are appended, not as they are encoded.
-// caught by: test
+// caught by: hang
 //! Parallel transcoder
 //!
 //! A video site re-encodes every upload before publishing it. The upload is cut into chunks of a
