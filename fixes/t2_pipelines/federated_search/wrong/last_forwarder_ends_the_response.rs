@@ -14,9 +14,9 @@
 //! Done when: the browser gets every hit of every source, a `Finished` for each source after its
 //! hits, then exactly one `End`, as soon as the last source's channel has closed and not before.
 
-use kit::sync::mpsc::{self, Receiver, Sender};
 use kit::sync::Arc;
 use kit::sync::atomic::{AtomicUsize, Ordering};
+use kit::sync::mpsc::{self, Receiver, Sender};
 use kit::thread;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
