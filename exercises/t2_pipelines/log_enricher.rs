@@ -135,13 +135,16 @@ mod tests {
         format!("10.0.0.{} /page/{n} 200", n % 256)
     }
 
-    /// A store that accepts `room` hits, then fails.
+    /// A store that accepts `room` hits, then fails, and must not be called again.
     fn store_with_room(
         room: usize,
         stored: &mut Vec<String>,
     ) -> impl FnMut(Hit) -> Result<(), StoreError> + '_ {
+        let mut refused = false;
         move |hit| {
+            assert!(!refused, "the store was handed a hit after it had failed");
             if stored.len() == room {
+                refused = true;
                 return Err(StoreError("disk full".to_string()));
             }
             stored.push(hit.path);
@@ -188,6 +191,32 @@ mod tests {
         let result = run((0..).map(request), store_with_room(3, &mut stored));
         assert_eq!(result, Err(StoreError("disk full".to_string())), "the store's error is lost");
         assert_eq!(stored.len(), 3, "hits were stored after the store failed");
-        assert_eq!(threads.live(), 0, "stage threads still run after `run` returned");
+        assert_eq!(threads.not_joined(), 0, "`run` returned before joining every stage");
+    }
+
+    #[test]
+    fn the_enricher_stops_at_the_first_hit_nobody_takes() {
+        let (log, lines) = mpsc::channel();
+        let (hits, enricher) = enrich(lines);
+        log.send(request(1)).unwrap();
+        assert_eq!(hits.recv().unwrap().path, "/page/1");
+        drop(hits);
+        // The log stays open: only the failed send of this hit can tell the enricher to stop.
+        log.send(request(2)).unwrap();
+        enricher.join().unwrap();
+    }
+
+    #[test]
+    fn the_enricher_waits_for_a_slow_sink_instead_of_dropping_hits() {
+        let (log, lines) = mpsc::channel();
+        for n in 0..40 {
+            log.send(request(n)).unwrap();
+        }
+        drop(log);
+        let (hits, enricher) = enrich(lines);
+        // Nobody has taken a hit yet: the enricher is waiting for room, or done.
+        enricher.wait_until_blocked();
+        assert_eq!(hits.iter().count(), 40, "hits were lost while the sink was busy");
+        enricher.join().unwrap();
     }
 }

@@ -115,8 +115,8 @@ mod tests {
     #[test]
     fn each_chunk_is_appended_in_order_as_soon_as_the_chunks_before_it_are_encoded() {
         // Each chunk's encoding waits until the test lets it finish; they finish in the order
-        // 2, 0, 4, 1, 3. After each, the test waits for `progress` to report it and for
-        // `transcode` to wait for the next chunk, then looks at what was appended.
+        // 2, 0, 4, 1, 3, on three workers. After each, the test waits for `progress` to report it
+        // and for `transcode` to wait for the next chunk, then looks at what was appended.
         let mut gates = HashMap::new();
         let mut finish = Vec::new();
         for n in 0..5u8 {
@@ -140,8 +140,10 @@ mod tests {
             let progress = move |done| {
                 let _ = encoded.send(done);
             };
-            transcode(video(5), 5, slow_encode, append, progress);
+            transcode(video(5), 3, slow_encode, append, progress);
         });
+        muxer.wait_until_blocked();
+        assert!(threads.peak() <= 1 + 3, "more than three workers encode at once");
         let steps: [(usize, &[u8], &str); 4] = [
             (2, &[], "chunk 0 is still encoding"),
             (0, &[0], "it is the first chunk"),
@@ -163,7 +165,7 @@ mod tests {
         muxer.join().unwrap();
         let appended: Vec<u8> = file.try_iter().map(|encoded| encoded[1]).collect();
         assert_eq!(appended, [3, 4], "chunk 3 was just encoded (the last one); appended since");
-        assert_eq!(threads.live(), 0, "worker threads still running after transcode returned");
+        assert_eq!(threads.not_joined(), 0, "transcode returned before joining every worker");
     }
 
     #[test]

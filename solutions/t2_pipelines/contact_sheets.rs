@@ -152,6 +152,44 @@ mod tests {
         assert_eq!(names.len(), 5);
         assert_eq!(sizes, [4, 1]);
     }
+
+    #[test]
+    fn asking_for_no_workers_still_shrinks_every_photo() {
+        let (names, sizes) = layout(&make_sheets(album(6), 0));
+        assert_eq!(names.len(), 6);
+        assert_eq!(sizes, [4, 2]);
+    }
+
+    #[test]
+    fn more_workers_than_photos_make_one_short_sheet() {
+        let (names, sizes) = layout(&make_sheets(album(3), 5));
+        assert_eq!(names.len(), 3);
+        assert_eq!(sizes, [3]);
+    }
+
+    #[test]
+    fn an_album_that_fills_its_last_sheet_ends_too() {
+        // No short sheet marks the end here: only the end of the photos does.
+        let (names, sizes) = layout(&make_sheets(album(8), 2));
+        assert_eq!(names.len(), 8);
+        assert_eq!(sizes, [4, 4]);
+        assert_eq!(make_sheets(Vec::new(), 2), Vec::<Sheet>::new(), "an empty album, no sheet");
+    }
+
+    #[test]
+    fn a_full_sheet_reaches_the_sink_while_the_album_is_still_scanning() {
+        let (scanner, photos) = mpsc::channel();
+        let sheets = contact_sheets(photos, 2);
+        for photo in album(5) {
+            scanner.send(photo).unwrap();
+        }
+        // The scanner is still open: the first four thumbnails must not wait for the album's end.
+        let first = sheets.recv().expect("the first sheet, before the album ends");
+        assert_eq!(first.len(), PER_SHEET);
+        drop(scanner);
+        let rest: Vec<usize> = sheets.iter().map(|sheet| sheet.len()).collect();
+        assert_eq!(rest, [1], "the last photo on a sheet of its own, then the end");
+    }
 }
 
 #[cfg(all(test, loom))]

@@ -149,6 +149,23 @@ mod tests {
     }
 
     #[test]
+    fn a_source_is_announced_when_it_finishes_whatever_its_place() {
+        let (wiki, wiki_hits) = mpsc::channel::<Hit>();
+        let (chat, chat_hits) = mpsc::channel::<Hit>();
+        let (browser, frames) = mpsc::channel();
+        let sources = vec![("wiki".to_string(), wiki_hits), ("chat".to_string(), chat_hits)];
+        let handler = thread::spawn(move || merge(sources, &browser));
+        // The source listed last finishes first, while the first one is still searching.
+        drop(chat);
+        assert_eq!(frames.recv().unwrap(), Frame::Finished("chat".to_string()));
+        handler.wait_until_blocked();
+        assert!(!handler.is_finished(), "merge returned while the wiki was still searching");
+        drop(wiki);
+        assert_eq!(rest_of_response(&frames), [Frame::Finished("wiki".to_string()), Frame::End]);
+        handler.join().unwrap();
+    }
+
+    #[test]
     fn one_source_streams_its_hits_then_ends() {
         let (wiki, wiki_hits) = mpsc::channel();
         let (browser, frames) = mpsc::channel();
