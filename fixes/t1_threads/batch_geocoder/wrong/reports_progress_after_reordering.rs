@@ -1,5 +1,5 @@
 // Orders the places by position, but calls progress only once all of them are in, not as each comes back.
-// caught by: test
+// caught by: hang
 //! Batch geocoder
 //!
 //! A delivery app plans tomorrow's routes from a list of addresses. Looking up an address's

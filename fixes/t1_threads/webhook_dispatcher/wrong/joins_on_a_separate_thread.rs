@@ -1,5 +1,5 @@
 // Shuts the queue and joins the workers on a thread of its own, so the drop returns before delivery ends.
-// caught by: test
+// caught by: test, loom-assert
 //! Webhook dispatcher
 //!
 //! A payments service tells its merchants about payments through webhooks. `Dispatcher` delivers

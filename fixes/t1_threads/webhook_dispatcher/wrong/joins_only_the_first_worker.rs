@@ -1,5 +1,5 @@
 // Shuts the queue first, but joins only one worker, as if the others stopped at the same time.
-// caught by: test
+// caught by: test, loom-assert
 //! Webhook dispatcher
 //!
 //! A payments service tells its merchants about payments through webhooks. `Dispatcher` delivers

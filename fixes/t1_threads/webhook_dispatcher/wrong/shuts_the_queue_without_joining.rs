@@ -1,5 +1,5 @@
 // Shuts the queue and returns at once: the workers stop on their own, maybe after the drop returned.
-// caught by: test
+// caught by: test, loom-assert
 //! Webhook dispatcher
 //!
 //! A payments service tells its merchants about payments through webhooks. `Dispatcher` delivers

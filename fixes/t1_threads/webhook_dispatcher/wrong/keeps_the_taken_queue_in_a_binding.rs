@@ -1,4 +1,4 @@
-// Sets a stop flag that the workers check before each receive: one already waiting never sees it.
+// Takes the queue out first, but into a named binding that keeps it open until the drop ends.
 // caught by: hang, loom-deadlock
 //! Webhook dispatcher
 //!
@@ -11,7 +11,6 @@
 //! Done when: dropping a `Dispatcher` delivers every webhook dispatched before, then returns, and
 //! leaves no worker thread running.
 
-use kit::sync::atomic::{AtomicBool, Ordering};
 use kit::sync::{Arc, Mutex, mpsc};
 use kit::thread;
 
@@ -25,7 +24,6 @@ pub struct Webhook {
 pub struct Dispatcher {
     queue: Option<mpsc::Sender<Webhook>>,
     workers: Vec<thread::JoinHandle<()>>,
-    stopping: Arc<AtomicBool>,
 }
 
 impl Dispatcher {
@@ -38,14 +36,12 @@ impl Dispatcher {
         let deliver = Arc::new(deliver);
         let (queue, pending) = mpsc::channel::<Webhook>();
         let pending = Arc::new(Mutex::new(pending));
-        let stopping = Arc::new(AtomicBool::new(false));
         let workers = (0..workers)
             .map(|_| {
                 let deliver = Arc::clone(&deliver);
                 let pending = Arc::clone(&pending);
-                let stopping = Arc::clone(&stopping);
                 thread::spawn(move || {
-                    while !stopping.load(Ordering::SeqCst) {
+                    loop {
                         // The lock is let go before delivering, so the others can take the next.
                         let next = pending.lock().unwrap().recv();
                         match next {
@@ -56,7 +52,7 @@ impl Dispatcher {
                 })
             })
             .collect();
-        Dispatcher { queue: Some(queue), workers, stopping }
+        Dispatcher { queue: Some(queue), workers }
     }
 
     /// Queues `webhook` for delivery and returns at once.
@@ -68,11 +64,11 @@ impl Dispatcher {
 
 impl Drop for Dispatcher {
     fn drop(&mut self) {
-        self.stopping.store(true, Ordering::SeqCst);
+        // Shut the queue first: nothing more will be dispatched.
+        let _queue = self.queue.take();
         for worker in self.workers.drain(..) {
             worker.join().expect("a delivery worker panicked");
         }
-        drop(self.queue.take());
     }
 }
 

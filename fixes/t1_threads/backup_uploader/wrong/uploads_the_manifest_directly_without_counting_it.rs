@@ -1,5 +1,5 @@
-// Gives the channel a capacity of 1, so the scanner can checksum a file before the last one is taken.
-// caught by: test
+// Uploads the manifest itself before starting the scanner, but leaves it out of the count.
+// caught by: test, loom-assert
 //! Backup uploader
 //!
 //! A backup tool checksums every file of a folder and uploads it to cloud storage. Checksumming
@@ -44,8 +44,8 @@ pub fn back_up<U>(folder: Vec<File>, mut upload: U) -> usize
 where
     U: FnMut(Entry),
 {
-    let (handoff, incoming) = mpsc::sync_channel(1);
-    handoff.send(Entry::Manifest { files: folder.len() }).expect("the uploader stopped early");
+    let (handoff, incoming) = mpsc::sync_channel(0);
+    upload(Entry::Manifest { files: folder.len() });
     let scanner = thread::spawn(move || {
         for file in folder {
             let size = file.contents.len();
