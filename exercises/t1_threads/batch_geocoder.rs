@@ -91,6 +91,8 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::sync::{Mutex, mpsc};
+    use kit::thread;
     use kit::thread::LiveThreads;
     use std::collections::HashMap;
 

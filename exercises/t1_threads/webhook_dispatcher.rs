@@ -86,6 +86,8 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::sync::{Arc, Mutex, mpsc};
+    use kit::thread;
     use kit::thread::LiveThreads;
 
     fn webhook(n: usize) -> Webhook {
@@ -139,6 +141,7 @@ mod tests {
 #[cfg(all(test, loom))]
 mod loom {
     use super::*;
+    use kit::sync::Arc;
     use kit::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]

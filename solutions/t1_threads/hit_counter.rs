@@ -67,6 +67,8 @@ mod tests {
 #[cfg(all(test, loom))]
 mod loom {
     use super::*;
+    use kit::sync::Arc;
+    use kit::thread;
 
     #[test]
     fn three_handlers_recording_at_once_lose_no_hit() {

@@ -71,6 +71,8 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::sync::Arc;
+    use kit::thread;
     use kit::thread::LiveThreads;
     use kit::time::{Clock, ManualClock};
     use std::time::Duration;

@@ -1,5 +1,5 @@
 // Gives each worker a fixed chunk and joins them in order: ordered, but progress only once per chunk.
-// caught by: hang
+// caught by: test, hang
 //! Batch geocoder
 //!
 //! A delivery app plans tomorrow's routes from a list of addresses. Looking up an address's
