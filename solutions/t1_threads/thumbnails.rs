@@ -94,7 +94,8 @@ mod tests {
     fn every_thumbnail_comes_back_in_order_and_every_thread_is_joined() {
         // Image n renders in 4 - n seconds of a manual clock, so the last image is done first
         // and the first last: only waiting for every thread gives back every thumbnail. The
-        // clock moves only once all four render at once, then one second at a time.
+        // clock moves only once all four render at once and `render_all` is waiting, then one
+        // second at a time, each render done before the next wakes.
         let clock = Arc::new(ManualClock::new());
         let threads = LiveThreads::track();
         let service = {
@@ -107,9 +108,12 @@ mod tests {
                 })
             })
         };
+        clock.wait_for_sleepers(4);
+        service.wait_until_blocked();
         for rendering in (1..=4).rev() {
-            clock.wait_for_sleepers(rendering);
             clock.advance(Duration::from_secs(1));
+            // The service thread and the renders still asleep.
+            threads.wait_for_live_at_most(rendering);
         }
         let thumbnails = service.join().unwrap();
         let expected: Vec<_> = images(4).iter().map(scale_down).collect();

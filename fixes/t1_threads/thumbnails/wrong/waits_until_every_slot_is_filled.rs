@@ -1,5 +1,5 @@
-// Polls until every slot is filled instead of joining: right thumbnails, but threads still running.
-// caught by: test
+// Polls until every slot is filled instead of joining: it never waits, and leaves threads running.
+// caught by: hang
 //! Thumbnails
 //!
 //! A photo-sharing site makes a thumbnail of every uploaded image. Rendering is slow, so
