@@ -67,6 +67,8 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::sync::Arc;
+    use kit::thread;
     use kit::thread::LiveThreads;
     use kit::time::{Clock, ManualClock};
     use std::time::Duration;
@@ -85,29 +87,35 @@ mod tests {
     }
 
     #[test]
-    fn every_thumbnail_comes_back_in_order_even_when_rendering_is_slow() {
-        // Every render takes one second of a manual clock, so none can finish until the test
-        // moves the clock, and the test moves it only once `render_all` is waiting or has
-        // returned.
+    fn every_thumbnail_comes_back_in_order_and_every_thread_is_joined() {
+        // Image n renders in 4 - n seconds of a manual clock, so the last image is done first
+        // and the first last: only waiting for every thread gives back every thumbnail. The
+        // clock moves only once all four render at once and `render_all` is waiting, then one
+        // second at a time, each render done before the next wakes.
         let clock = Arc::new(ManualClock::new());
         let threads = LiveThreads::track();
         let service = {
             let clock = Arc::clone(&clock);
             thread::spawn(move || {
                 render_all(images(4), move |image| {
-                    clock.sleep(Duration::from_secs(1));
+                    let position = u64::from(image.height / 64 - 1);
+                    clock.sleep(Duration::from_secs(4 - position));
                     scale_down(image)
                 })
             })
         };
         clock.wait_for_sleepers(4);
         service.wait_until_blocked();
-        clock.advance(Duration::from_secs(1));
+        for rendering in (1..=4).rev() {
+            clock.advance(Duration::from_secs(1));
+            // The service thread and the renders still asleep.
+            threads.wait_for_live_at_most(rendering);
+        }
         let thumbnails = service.join().unwrap();
         let expected: Vec<_> = images(4).iter().map(scale_down).collect();
         assert_eq!(thumbnails.len(), 4, "expected a thumbnail for each of the 4 images");
         assert_eq!(thumbnails, expected);
-        assert_eq!(threads.live(), 0, "rendering threads still running after render_all returned");
+        assert_eq!(threads.not_joined(), 0, "render_all returned without joining every thread");
     }
 
     #[test]

@@ -80,6 +80,7 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::thread::LiveThreads;
 
     fn folder() -> Vec<File> {
         ["a.txt", "b.txt", "c.txt"]
@@ -96,9 +97,11 @@ mod tests {
     }
 
     #[test]
-    fn uploads_the_manifest_then_every_file_in_order() {
+    fn uploads_the_manifest_then_every_file_in_order_and_joins_every_thread() {
+        let threads = LiveThreads::track();
         let mut uploaded = Vec::new();
         let count = back_up(folder(), |entry| uploaded.push(entry));
+        assert_eq!(threads.not_joined(), 0, "back_up returned without joining every thread");
         let mut expected = vec![Entry::Manifest { files: 3 }];
         for file in folder() {
             let (size, checksum) = (file.contents.len(), checksum(&file.contents));

@@ -49,14 +49,17 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::thread::LiveThreads;
 
     fn source(name: &str, lines: usize) -> Source {
         (0..lines).map(|n| format!("{name}:{n}")).collect()
     }
 
     #[test]
-    fn ships_every_line_of_every_source() {
+    fn ships_every_line_of_every_source_and_joins_every_reader() {
+        let threads = LiveThreads::track();
         let mut shipped = ship(vec![source("api", 3), source("db", 1), source("web", 2)]);
+        assert_eq!(threads.not_joined(), 0, "ship returned without joining every reader");
         shipped.sort();
         assert_eq!(shipped, ["api:0", "api:1", "api:2", "db:0", "web:0", "web:1"]);
     }

@@ -86,6 +86,8 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::sync::{Arc, Mutex, mpsc};
+    use kit::thread;
     use kit::thread::LiveThreads;
 
     fn webhook(n: usize) -> Webhook {
@@ -93,7 +95,7 @@ mod tests {
     }
 
     #[test]
-    fn dropping_delivers_every_webhook_and_stops_the_workers() {
+    fn dropping_delivers_every_webhook_and_joins_every_worker() {
         let threads = LiveThreads::track();
         let delivered = Arc::new(Mutex::new(Vec::new()));
         let dispatcher = {
@@ -105,7 +107,7 @@ mod tests {
         let mut delivered = delivered.lock().unwrap().clone();
         delivered.sort_by(|a, b| a.merchant.cmp(&b.merchant));
         assert_eq!(delivered, (0..5).map(webhook).collect::<Vec<_>>());
-        assert_eq!(threads.live(), 0, "worker threads still running after the drop returned");
+        assert_eq!(threads.not_joined(), 0, "the drop returned without joining every worker");
     }
 
     #[test]
@@ -139,6 +141,7 @@ mod tests {
 #[cfg(all(test, loom))]
 mod loom {
     use super::*;
+    use kit::sync::Arc;
     use kit::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]

@@ -1,0 +1,82 @@
+// Gives each worker its own queue and deals the webhooks round-robin; shutting every queue stops them.
+//! Webhook dispatcher
+//!
+//! A payments service tells its merchants about payments through webhooks. `Dispatcher` delivers
+//! them on a fixed pool of worker threads, so that a slow merchant never holds up the request that
+//! triggered its webhook: `dispatch` queues the webhook and returns at once. When the service shuts
+//! down it drops the dispatcher, and no webhook already dispatched may be lost: dropping it waits
+//! until every queued webhook has been delivered, then the workers stop and the drop returns.
+//!
+//! Done when: dropping a `Dispatcher` delivers every webhook dispatched before, then returns, and
+//! leaves no worker thread running.
+
+use kit::sync::atomic::{AtomicUsize, Ordering};
+use kit::sync::{Arc, mpsc};
+use kit::thread;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub merchant: String,
+    pub event: String,
+}
+
+/// Delivers webhooks on a fixed pool of threads.
+pub struct Dispatcher {
+    queues: Vec<mpsc::Sender<Webhook>>,
+    next: AtomicUsize,
+    workers: Vec<thread::JoinHandle<()>>,
+}
+
+impl Dispatcher {
+    /// Starts `workers` threads that deliver each dispatched webhook with `deliver`.
+    pub fn new<D>(workers: usize, deliver: D) -> Self
+    where
+        D: Fn(Webhook) + Send + Sync + 'static,
+    {
+        assert!(workers > 0, "a dispatcher needs at least one worker");
+        let deliver = Arc::new(deliver);
+        let mut queues = Vec::new();
+        let workers = (0..workers)
+            .map(|_| {
+                let deliver = Arc::clone(&deliver);
+                let (queue, pending) = mpsc::channel::<Webhook>();
+                queues.push(queue);
+                thread::spawn(move || {
+                    for webhook in pending {
+                        deliver(webhook);
+                    }
+                })
+            })
+            .collect();
+        Dispatcher { queues, workers, next: AtomicUsize::new(0) }
+    }
+
+    /// Queues `webhook` for delivery and returns at once.
+    pub fn dispatch(&self, webhook: Webhook) {
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.queues.len();
+        self.queues[turn].send(webhook).expect("every worker has stopped");
+    }
+}
+
+impl Drop for Dispatcher {
+    fn drop(&mut self) {
+        // Shut every queue first: each worker delivers what it holds, then its loop ends.
+        self.queues.clear();
+        for worker in self.workers.drain(..) {
+            worker.join().expect("a delivery worker panicked");
+        }
+    }
+}
+
+fn main() {
+    let dispatcher = Dispatcher::new(2, |webhook: Webhook| {
+        println!("POST https://{}.example/hooks  {}", webhook.merchant, webhook.event);
+    });
+    for (merchant, event) in
+        [("bakery", "payment.succeeded"), ("bikes", "refund.created"), ("books", "payment.failed")]
+    {
+        dispatcher.dispatch(Webhook { merchant: merchant.into(), event: event.into() });
+    }
+    drop(dispatcher);
+    println!("every webhook delivered; dispatcher stopped");
+}
