@@ -1,4 +1,4 @@
-// Waits for a job under one lock and takes it under another: a worker that lost the job to another in between takes `None` and stops for good.
+// Moves the wait into a function returning the guard and takes the job in a `while let` on it: the guard, a temporary of the condition, stays locked through the loop body.
 // caught by: test
 //! Checksum pool
 //!
@@ -71,16 +71,19 @@ struct Queue {
 }
 
 /// A `CondvarPool` worker: runs the next job until the pool is closed and its queue is empty.
-fn work((queue, queued): &(Mutex<Queue>, Condvar)) {
-    loop {
-        let mut waiting = queue.lock().unwrap();
-        while waiting.jobs.is_empty() && !waiting.closed {
-            waiting = queued.wait(waiting).unwrap();
-        }
-        drop(waiting);
-        let Some(job) = queue.lock().unwrap().jobs.pop_front() else { return };
+fn work(shared: &(Mutex<Queue>, Condvar)) {
+    while let Some(job) = wait_for_job(shared).jobs.pop_front() {
         job();
     }
+}
+
+/// The queue, locked, once it has a job or is closed.
+fn wait_for_job((queue, queued): &(Mutex<Queue>, Condvar)) -> kit::sync::MutexGuard<'_, Queue> {
+    let mut queue = queue.lock().unwrap();
+    while queue.jobs.is_empty() && !queue.closed {
+        queue = queued.wait(queue).unwrap();
+    }
+    queue
 }
 
 impl Pool for CondvarPool {
