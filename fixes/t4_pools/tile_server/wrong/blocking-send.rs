@@ -1,5 +1,5 @@
 // Queues with a blocking `send`, so no thread is added, but a full queue stalls the acceptor and no client is told 503.
-// caught by: test
+// caught by: hang
 //! Tile server
 //!
 //! A map's tiles are rendered on demand by a small HTTP service behind a load balancer. A render
