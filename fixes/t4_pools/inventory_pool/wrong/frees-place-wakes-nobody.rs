@@ -1,5 +1,5 @@
 // Frees the broken connection's place in `open`, but wakes no waiting checkout: one already waiting times out.
-// caught by: test, loom-deadlock
+// caught by: loom-deadlock
 //! Inventory pool
 //!
 //! Product pages ask the inventory database how many of each item are in stock. The database takes
