@@ -204,7 +204,6 @@ mod tests {
         assert_eq!(fresh.stock_of("tent"), Ok(4), "the pool lent a closed connection again");
         assert!(pool.checkout(NO_WAIT).is_err(), "the pool lent more than its 1 connection");
     }
-
 }
 
 #[cfg(all(test, loom))]
