@@ -170,7 +170,7 @@ mod tests {
         ran.extend(has_started.try_iter());
         ran.sort();
         assert_eq!(ran, (0..9).collect::<Vec<_>>(), "not every job ran exactly once");
-        assert_eq!(threads.live(), 0, "worker threads still running after shutdown returned");
+        assert_eq!(threads.not_joined(), 0, "worker threads not joined by shutdown");
     }
 }
 
@@ -179,7 +179,7 @@ mod loom {
     use super::*;
 
     #[test]
-    fn two_uploads_at_once_start_at_most_max_workers() {
+    fn two_uploads_at_once_start_at_most_max_workers_and_never_count_more() {
         kit::model::check(|| {
             let clock = Arc::new(kit::time::ManualClock::new());
             let pool = Arc::new(BurstPool::new(0, 1, Duration::from_secs(30), clock));
@@ -191,10 +191,35 @@ mod loom {
             let (shared, first) = (Arc::clone(&pool), job());
             let upload = thread::spawn(move || shared.submit(first));
             pool.submit(job());
+            // Read while the other upload may be growing the pool: the count must never pass max.
+            let seen = pool.workers();
             upload.join().unwrap();
+            assert!(seen <= 1, "the pool reported {seen} workers, with a max of 1");
             assert_eq!(pool.workers(), 1, "workers started by two uploads, with a max of 1");
             pool.shutdown();
             assert_eq!(done.load(Ordering::SeqCst), 2, "not every job ran exactly once");
+        });
+    }
+
+    #[test]
+    fn two_uploads_at_once_each_start_a_worker_while_there_is_room() {
+        kit::model::check(|| {
+            let clock = Arc::new(kit::time::ManualClock::new());
+            let pool = Arc::new(BurstPool::new(0, 2, Duration::from_secs(30), clock));
+            // Jobs wait for the gate: no worker is idle to take the second upload.
+            let gate = Arc::new(Mutex::new(()));
+            let job = || {
+                let gate = Arc::clone(&gate);
+                move || drop(gate.lock().unwrap())
+            };
+            let closed = gate.lock().unwrap();
+            let (shared, first) = (Arc::clone(&pool), job());
+            let upload = thread::spawn(move || shared.submit(first));
+            pool.submit(job());
+            upload.join().unwrap();
+            assert_eq!(pool.workers(), 2, "workers for two long jobs at once, with a max of 2");
+            drop(closed);
+            pool.shutdown();
         });
     }
 }

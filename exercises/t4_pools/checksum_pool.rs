@@ -162,8 +162,32 @@ mod tests {
         }
         pool.shutdown();
         assert_eq!(threads.spawned(), 3, "a pool of 3 must run its jobs on 3 threads");
-        assert_eq!(threads.live(), 0, "shutdown must join every worker");
+        assert_eq!(threads.not_joined(), 0, "shutdown must join every worker");
         assert_eq!(*runs.lock().unwrap(), [1; 100], "times each job ran: each must run once");
+    }
+
+    #[test]
+    fn shutdown_wakes_every_idle_worker() {
+        let pool = CondvarPool::new(3);
+        pool.wait_for_idle_workers();
+        pool.shutdown();
+    }
+
+    /// Pools whose workers the tests can see waiting for work.
+    trait Idle {
+        fn wait_for_idle_workers(&self);
+    }
+
+    impl Idle for ChannelPool {
+        fn wait_for_idle_workers(&self) {
+            self.workers.iter().for_each(|worker| _ = worker.wait_until_blocked());
+        }
+    }
+
+    impl Idle for CondvarPool {
+        fn wait_for_idle_workers(&self) {
+            self.workers.iter().for_each(|worker| _ = worker.wait_until_blocked());
+        }
     }
 
     const WORKERS: usize = 4;
@@ -192,17 +216,23 @@ mod tests {
     /// as many run as can: `WORKERS`, or all that are left. A pool that runs fewer gets a quarter
     /// of the kit's hang limit to start them (well before its own waits would be diagnosed); from
     /// then on the clock ticks once it runs as many as it ran then, and it may not run fewer again.
-    /// Returns the ticks taken and the most checks run at once.
-    fn ticks_taken<P: Pool>() -> (u32, usize) {
+    /// The checks come once every worker waits for work, so `execute` must wake them; the pool is
+    /// shut down only once every check has run, so that waking the workers to shut down cannot
+    /// start checks left waiting. Returns the ticks taken and the most checks run at once.
+    fn ticks_taken<P: Pool + Idle>() -> (u32, usize) {
         let clock = Arc::new(CheckClock::default());
+        // A std channel: the submitter may wait on it as long as the ticks take.
+        let (all_ran, wait_for_all) = std::sync::mpsc::channel::<()>();
         let submitter = {
             let clock = Arc::clone(&clock);
             thread::spawn(move || {
                 let pool = P::new(WORKERS);
+                pool.wait_for_idle_workers();
                 for _ in 0..CHECKS {
                     let clock = Arc::clone(&clock);
                     pool.execute(move || clock.check());
                 }
+                let _ = wait_for_all.recv();
                 pool.shutdown();
             })
         };
@@ -225,6 +255,7 @@ mod tests {
             }
             (ticks, left, most) = (ticks + 1, left - ran, most.max(ran));
         }
+        drop(all_ran);
         submitter.join().unwrap();
         (ticks, most)
     }

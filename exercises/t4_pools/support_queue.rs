@@ -174,6 +174,44 @@ mod tests {
     }
 
     #[test]
+    fn the_count_restarts_when_a_normal_ticket_starts_because_no_urgent_one_waits() {
+        let (desk, inbox) = SupportDesk::open(1);
+        let log = Log::default();
+        let (started, release) = held(&inbox, Priority::Normal);
+        started.recv().unwrap();
+        (1..=2).for_each(|n| ticket(&inbox, &log, Priority::Urgent, format!("U{n}")));
+        let (quiet_started, quiet_release) = held(&inbox, Priority::Normal);
+        drop(release);
+        quiet_started.recv().unwrap(); // after U1 and U2, with no urgent ticket waiting
+        (1..=2).for_each(|n| ticket(&inbox, &log, Priority::Normal, format!("N{n}")));
+        outage(&inbox, &log, 3, 8);
+        drop(quiet_release);
+        desk.close();
+        let order = log.lock().unwrap().join(" ");
+        let why = "a normal ticket started after U2, so 4 more urgent ones go before N1";
+        assert_eq!(order, "U1 U2 U3 U4 U5 U6 N1 U7 U8 N2", "{why}");
+    }
+
+    #[test]
+    fn a_normal_ticket_filed_after_a_long_urgent_run_goes_next() {
+        let (desk, inbox) = SupportDesk::open(1);
+        let log = Log::default();
+        let (started, release) = held(&inbox, Priority::Normal);
+        started.recv().unwrap();
+        (1..=4).for_each(|n| ticket(&inbox, &log, Priority::Urgent, format!("U{n}")));
+        let (u5_started, u5_release) = held(&inbox, Priority::Urgent);
+        drop(release);
+        u5_started.recv().unwrap(); // 5 urgent tickets in a row, no normal one waiting
+        ticket(&inbox, &log, Priority::Normal, "N1".to_string());
+        outage(&inbox, &log, 6, 7);
+        drop(u5_release);
+        desk.close();
+        let order = log.lock().unwrap().join(" ");
+        let why = "5 urgent tickets have started since the last normal one: N1 goes next";
+        assert_eq!(order, "U1 U2 U3 U4 N1 U6 U7", "{why}");
+    }
+
+    #[test]
     fn urgent_tickets_go_first_until_four_have_started_on_any_agents() {
         let agents = LiveThreads::track();
         let (desk, inbox) = SupportDesk::open(2);

@@ -220,7 +220,7 @@ mod tests {
         );
         let cause = Err(CrawlError::Status { page: first, code: 503 });
         assert_eq!(crawled, cause, "page {first} failed first and stopped the crawl");
-        let running = threads.live();
-        assert_eq!(running, 0, "crawl returned while {running} worker(s) were still running");
+        let unjoined = threads.not_joined();
+        assert_eq!(unjoined, 0, "crawl returned without joining {unjoined} worker(s)");
     }
 }

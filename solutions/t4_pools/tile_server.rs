@@ -194,5 +194,6 @@ mod tests {
             let answer = status(&read_response(conn));
             assert_eq!(answer, "HTTP/1.1 200 OK", "request {id} was not served at shutdown");
         }
+        assert_eq!(threads.not_joined(), 0, "threads left unjoined by shutdown");
     }
 }
