@@ -92,6 +92,7 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::sync::{Mutex, mpsc};
 
     fn request(id: u64) -> Request {
         Request { id, path: format!("/api/items/{id}") }

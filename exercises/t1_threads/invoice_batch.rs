@@ -100,6 +100,23 @@ mod tests {
     }
 
     #[test]
+    fn results_are_in_job_order_even_when_a_later_job_finishes_first() {
+        // Job 0 waits until job 1 is done: the two must run at once, and job 1 finishes first.
+        let one_done = Arc::new((Mutex::new(false), Condvar::new()));
+        let results = run_all(vec![0, 1], 2, move |n: u32| {
+            let (done, changed) = &*one_done;
+            if n == 0 {
+                drop(changed.wait_while(done.lock().unwrap(), |done| !*done).unwrap());
+            } else {
+                *done.lock().unwrap() = true;
+                changed.notify_all();
+            }
+            n * 10
+        });
+        assert_eq!(results, [0, 10], "results must be in job order, not finishing order");
+    }
+
+    #[test]
     fn no_jobs_no_results() {
         assert!(run_all(Vec::<u32>::new(), 4, |n| n).is_empty());
     }
@@ -107,14 +124,14 @@ mod tests {
     #[test]
     fn never_runs_more_threads_than_workers() {
         const WORKERS: usize = 2;
-        // Every job waits at a gate that opens only once `run_all` is itself waiting, so every
+        // 9 jobs do not split evenly over 2 workers. Every job waits at a gate that opens only once `run_all` is itself waiting, so every
         // thread it has started by then is still alive, however fast the machine.
         let gate = Arc::new((Mutex::new(false), Condvar::new()));
         let threads = LiveThreads::track();
         let batch = {
             let gate = Arc::clone(&gate);
             thread::spawn(move || {
-                run_all((0..8).collect(), WORKERS, move |n: u32| {
+                run_all((0..9).collect(), WORKERS, move |n: u32| {
                     let (open, opened) = &*gate;
                     drop(opened.wait_while(open.lock().unwrap(), |open| !*open).unwrap());
                     n + 1
@@ -124,11 +141,12 @@ mod tests {
         batch.wait_until_blocked();
         *gate.0.lock().unwrap() = true;
         gate.1.notify_all();
-        assert_eq!(batch.join().unwrap(), (1..=8).collect::<Vec<_>>());
+        assert_eq!(batch.join().unwrap(), (1..=9).collect::<Vec<_>>());
         // `batch` is one of the threads counted; the others are run_all's.
         let at_once = threads.peak() - 1;
-        assert!(at_once <= WORKERS, "{at_once} threads ran 8 jobs at once, with {WORKERS} workers");
+        assert!(at_once <= WORKERS, "{at_once} threads ran 9 jobs at once, with {WORKERS} workers");
         let started = threads.spawned() - 1;
         assert!(started <= WORKERS, "run_all started {started} threads, with {WORKERS} workers");
+        assert_eq!(threads.not_joined(), 0, "run_all returned without joining every thread");
     }
 }

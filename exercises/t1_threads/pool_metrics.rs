@@ -166,11 +166,17 @@ mod loom {
     use super::*;
 
     #[test]
-    fn two_workers_update_the_metrics_at_once() {
+    fn a_submitter_and_two_workers_update_the_metrics_at_once() {
         kit::model::check(|| {
+            // Two jobs queued; then a third is queued while two workers each take one, so three
+            // threads change the gauge at once (a single retry is not enough for three).
             let metrics = Arc::new(Metrics::default());
             metrics.job_queued();
             metrics.job_queued();
+            let submitter = {
+                let metrics = Arc::clone(&metrics);
+                thread::spawn(move || metrics.job_queued())
+            };
             let workers: Vec<_> = [true, false]
                 .into_iter()
                 .map(|succeeds| {
@@ -181,14 +187,31 @@ mod loom {
                     })
                 })
                 .collect();
+            submitter.join().unwrap();
             for worker in workers {
                 worker.join().unwrap();
             }
             assert_eq!(
                 metrics.snapshot(),
-                Snapshot { processed: 2, failed: 1, queued: 0 },
-                "both queued jobs were taken and run: none may still be queued"
+                Snapshot { processed: 2, failed: 1, queued: 1 },
+                "three jobs queued and two taken: exactly one is still queued"
             );
+        });
+    }
+
+    #[test]
+    fn the_gauge_never_drops_below_zero_while_a_job_is_submitted() {
+        kit::model::check(|| {
+            // The job reads the gauge the moment its worker has taken it: the job was counted
+            // as queued and then as taken, so nothing is queued. A gauge that counts the job
+            // only after handing it over reads below zero here, and wraps.
+            let pool = Pool::new(1);
+            let metrics = Arc::clone(&pool.metrics);
+            pool.submit(move || {
+                assert_eq!(metrics.snapshot().queued, 0, "the only job is running: none queued");
+                Ok(())
+            });
+            assert_eq!(pool.shutdown(), Snapshot { processed: 1, failed: 0, queued: 0 });
         });
     }
 }

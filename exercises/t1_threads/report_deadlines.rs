@@ -157,6 +157,24 @@ mod tests {
     }
 
     #[test]
+    fn a_report_out_of_budget_before_its_first_page_renders_no_page() {
+        let (pool, clock, pages) = pool();
+        pool.submit(report("late", 3, 0));
+        pool.submit(report("next", 1, 10_000));
+        // A budget of nothing has run out before the first page: `late` must not start one.
+        let (customer, page) = pages.recv().unwrap();
+        assert_eq!(
+            (customer.as_str(), page),
+            ("next", 0),
+            "`late` had no budget left, yet its worker started page {page} of `{customer}`"
+        );
+        finish_page(&clock);
+        let outcomes = pool.finish();
+        let late = ("late".to_string(), Outcome::Abandoned { pages_done: 0 });
+        assert_eq!(outcomes, [late, ("next".to_string(), Outcome::Rendered)]);
+    }
+
+    #[test]
     fn an_overrunning_report_is_abandoned_and_frees_its_worker() {
         let (pool, clock, pages) = pool();
         pool.submit(report("huge", 10, 2_500));

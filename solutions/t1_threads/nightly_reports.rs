@@ -109,6 +109,7 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::sync::mpsc;
 
     /// The outcomes by report name, each as `Ok(text)` or `Err(())`: any reason will do.
     fn by_name(mut outcomes: Vec<Outcome>) -> Vec<(String, Result<String, ()>)> {
@@ -138,7 +139,10 @@ mod tests {
             Ok("1".to_string())
         });
         pool.submit("broken", || panic!("report 'broken' divided by zero"));
-        pool.submit("also-broken", || panic!("{} has no rows", "also-broken"));
+        // A formatted message with a value known only at run time: its payload is a `String`,
+        // not a `&str`.
+        let table = String::from("regions");
+        pool.submit("also-broken", move || panic!("table {table} has no rows"));
         pool.submit("last", || Ok("4".to_string()));
         open.send(()).unwrap();
         let outcomes = pool.finish();
