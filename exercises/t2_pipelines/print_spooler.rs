@@ -159,6 +159,53 @@ mod tests {
         printed.sort_unstable();
         assert_eq!(printed, (0..50).chain(100..150).collect::<Vec<_>>());
     }
+
+    #[test]
+    fn every_idle_printer_is_woken_for_a_job() {
+        // Room for both jobs: the second is submitted to a spool that is not empty.
+        let spool = Arc::new(Spooler::new(2));
+        let printers: Vec<_> = (0..2)
+            .map(|_| {
+                let spool = Arc::clone(&spool);
+                let printer = thread::spawn(move || spool.next_job().id);
+                assert!(
+                    printer.wait_until_blocked().is_some(),
+                    "next_job returned from an empty spool"
+                );
+                printer
+            })
+            .collect();
+        spool.submit(job(1));
+        spool.submit(job(2));
+        let mut printed: Vec<u32> = printers.into_iter().map(|p| p.join().unwrap()).collect();
+        printed.sort_unstable();
+        assert_eq!(printed, [1, 2]);
+    }
+
+    #[test]
+    fn every_desktop_waiting_for_room_gets_it() {
+        let spool = Arc::new(Spooler::new(2));
+        spool.submit(job(1));
+        spool.submit(job(2));
+        let desktops: Vec<_> = [3, 4]
+            .into_iter()
+            .map(|id| {
+                let spool = Arc::clone(&spool);
+                let desktop = thread::spawn(move || spool.submit(job(id)));
+                assert!(
+                    desktop.wait_until_blocked().is_some(),
+                    "submit returned with the spool full"
+                );
+                desktop
+            })
+            .collect();
+        // Two jobs out before either desktop runs again: room for both.
+        assert_eq!([spool.next_job().id, spool.next_job().id], [1, 2]);
+        desktops.into_iter().for_each(|desktop| desktop.join().unwrap());
+        let mut rest = [spool.next_job().id, spool.next_job().id];
+        rest.sort_unstable();
+        assert_eq!(rest, [3, 4]);
+    }
 }
 
 #[cfg(all(test, loom))]
@@ -168,18 +215,45 @@ mod loom {
     #[test]
     fn two_printers_share_the_jobs_of_one_desktop() {
         kit::model::check(|| {
-            let spool = Arc::new(Spooler::new(1));
+            // Room for two jobs, so that a job can arrive while another waits; two jobs per
+            // printer, so that a printer woken for a job can lose it to the other twice in a row.
+            let spool = Arc::new(Spooler::new(2));
             let printers: Vec<_> = (0..2)
                 .map(|_| {
                     let spool = Arc::clone(&spool);
-                    thread::spawn(move || spool.next_job().id)
+                    thread::spawn(move || [spool.next_job().id, spool.next_job().id])
                 })
                 .collect();
-            spool.submit(PrintJob { id: 1, document: "a.pdf".into() });
-            spool.submit(PrintJob { id: 2, document: "b.pdf".into() });
-            let mut printed: Vec<u32> = printers.into_iter().map(|p| p.join().unwrap()).collect();
+            (1..=4).for_each(|id| spool.submit(PrintJob { id, document: format!("{id}.pdf") }));
+            let mut printed: Vec<u32> =
+                printers.into_iter().flat_map(|p| p.join().unwrap()).collect();
             printed.sort_unstable();
-            assert_eq!(printed, [1, 2], "each job must be printed exactly once");
+            assert_eq!(printed, [1, 2, 3, 4], "each job must be printed exactly once");
+        });
+    }
+
+    #[test]
+    fn a_printer_woken_for_a_job_can_lose_it_twice() {
+        kit::model::check(|| {
+            let spool = Arc::new(Spooler::new(1));
+            let printer = {
+                let spool = Arc::clone(&spool);
+                thread::spawn(move || spool.next_job().id)
+            };
+            let desktop = {
+                let spool = Arc::clone(&spool);
+                thread::spawn(move || spool.submit(PrintJob { id: 3, document: "3.pdf".into() }))
+            };
+            // A desktop that also prints: after each job it submits, it may take that job before
+            // the printer woken for it runs.
+            spool.submit(PrintJob { id: 1, document: "1.pdf".into() });
+            let first = spool.next_job().id;
+            spool.submit(PrintJob { id: 2, document: "2.pdf".into() });
+            let second = spool.next_job().id;
+            desktop.join().unwrap();
+            let mut printed = [first, second, printer.join().unwrap()];
+            printed.sort_unstable();
+            assert_eq!(printed, [1, 2, 3], "each job must be printed exactly once");
         });
     }
 }
