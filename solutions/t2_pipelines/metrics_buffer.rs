@@ -148,6 +148,53 @@ mod tests {
         handler.join().unwrap();
         assert_eq!(taken, (0..200).collect::<Vec<_>>());
     }
+
+    #[test]
+    fn every_idle_shipper_is_woken_for_a_sample() {
+        // Room for both samples: the second is recorded into a buffer that is not empty.
+        let buffer = Arc::new(MetricsBuffer::new(2));
+        let shippers: Vec<_> = (0..2)
+            .map(|_| {
+                let buffer = Arc::clone(&buffer);
+                let shipper = thread::spawn(move || buffer.take().micros);
+                assert!(
+                    shipper.wait_until_blocked().is_some(),
+                    "take returned from an empty buffer"
+                );
+                shipper
+            })
+            .collect();
+        buffer.record(sample(1));
+        buffer.record(sample(2));
+        let mut taken: Vec<u64> = shippers.into_iter().map(|s| s.join().unwrap()).collect();
+        taken.sort_unstable();
+        assert_eq!(taken, [1, 2]);
+    }
+
+    #[test]
+    fn every_handler_waiting_for_room_gets_it() {
+        let buffer = Arc::new(MetricsBuffer::new(2));
+        buffer.record(sample(1));
+        buffer.record(sample(2));
+        let handlers: Vec<_> = [3, 4]
+            .into_iter()
+            .map(|micros| {
+                let buffer = Arc::clone(&buffer);
+                let handler = thread::spawn(move || buffer.record(sample(micros)));
+                assert!(
+                    handler.wait_until_blocked().is_some(),
+                    "record returned with the buffer full"
+                );
+                handler
+            })
+            .collect();
+        // Two samples out before either handler runs again: room for both.
+        assert_eq!([buffer.take().micros, buffer.take().micros], [1, 2]);
+        handlers.into_iter().for_each(|handler| handler.join().unwrap());
+        let mut rest = [buffer.take().micros, buffer.take().micros];
+        rest.sort_unstable();
+        assert_eq!(rest, [3, 4]);
+    }
 }
 
 #[cfg(all(test, loom))]
@@ -162,6 +209,25 @@ mod loom {
     fn two_shippers_take_what_one_handler_records() {
         kit::model::check(|| {
             let buffer = Arc::new(MetricsBuffer::new(1));
+            let shippers: Vec<_> = (0..2)
+                .map(|_| {
+                    let buffer = Arc::clone(&buffer);
+                    thread::spawn(move || buffer.take().micros)
+                })
+                .collect();
+            buffer.record(sample(1));
+            buffer.record(sample(2));
+            let mut taken: Vec<u64> = shippers.into_iter().map(|s| s.join().unwrap()).collect();
+            taken.sort_unstable();
+            assert_eq!(taken, [1, 2]);
+        });
+    }
+
+    #[test]
+    fn two_shippers_take_what_one_handler_records_with_room_to_spare() {
+        kit::model::check(|| {
+            // Room for both samples: the second can be recorded while the first still waits.
+            let buffer = Arc::new(MetricsBuffer::new(2));
             let shippers: Vec<_> = (0..2)
                 .map(|_| {
                     let buffer = Arc::clone(&buffer);

@@ -197,4 +197,20 @@ mod tests {
         assert_eq!(written, 40);
         assert_eq!(reader.join().unwrap(), 40);
     }
+
+    #[test]
+    fn the_reader_parses_up_to_capacity_orders_ahead_of_a_busy_writer() {
+        const CAPACITY: u64 = 4;
+        let (export, taken) = counted_export(40);
+        let (parsed, reader) = start_reader(export, CAPACITY as usize);
+        // The writer is busy with an earlier order: the reader should fill the room it has.
+        reader.wait_until_blocked();
+        let ahead = taken.load(Ordering::SeqCst);
+        assert!(
+            ahead >= CAPACITY,
+            "the reader waited with only {ahead} orders parsed ahead, though {CAPACITY} may wait"
+        );
+        assert_eq!(parsed.iter().count(), 40);
+        assert_eq!(reader.join().unwrap(), 40);
+    }
 }

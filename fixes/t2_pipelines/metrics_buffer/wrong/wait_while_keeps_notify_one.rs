@@ -1,4 +1,4 @@
-// Signals `changed` twice with `notify_one`, as if two wake-ups were enough for any number of waiters.
+// Rewrites the waits with `wait_while`, as if the loops were at fault, and keeps `notify_one` on the shared condvar.
 // caught by: loom-deadlock
 //! Metrics buffer
 //!
@@ -44,24 +44,18 @@ impl MetricsBuffer {
 
     /// Adds `sample`, waiting while the buffer is full.
     pub fn record(&self, sample: Sample) {
-        let mut samples = self.samples.lock().unwrap();
-        while samples.len() == self.capacity {
-            samples = self.changed.wait(samples).unwrap();
-        }
+        let samples = self.samples.lock().unwrap();
+        let full = |samples: &mut VecDeque<Sample>| samples.len() == self.capacity;
+        let mut samples = self.changed.wait_while(samples, full).unwrap();
         samples.push_back(sample);
-        // Wake two waiters, so one of them is on the other side.
-        self.changed.notify_one();
         self.changed.notify_one();
     }
 
     /// Takes the oldest sample, waiting while the buffer is empty.
     pub fn take(&self) -> Sample {
-        let mut samples = self.samples.lock().unwrap();
-        while samples.is_empty() {
-            samples = self.changed.wait(samples).unwrap();
-        }
+        let samples = self.samples.lock().unwrap();
+        let mut samples = self.changed.wait_while(samples, |samples| samples.is_empty()).unwrap();
         let sample = samples.pop_front().unwrap();
-        self.changed.notify_one();
         self.changed.notify_one();
         sample
     }
