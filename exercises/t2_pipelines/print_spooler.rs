@@ -162,9 +162,10 @@ mod tests {
 
     #[test]
     fn every_idle_printer_is_woken_for_a_job() {
-        // Room for both jobs: the second is submitted to a spool that is not empty.
-        let spool = Arc::new(Spooler::new(2));
-        let printers: Vec<_> = (0..2)
+        // Room for every job: the later ones are submitted to a spool that is not empty. With
+        // four printers, a printer woken after each job is a race the code cannot win every time.
+        let spool = Arc::new(Spooler::new(4));
+        let printers: Vec<_> = (0..4)
             .map(|_| {
                 let spool = Arc::clone(&spool);
                 let printer = thread::spawn(move || spool.next_job().id);
@@ -175,20 +176,17 @@ mod tests {
                 printer
             })
             .collect();
-        spool.submit(job(1));
-        spool.submit(job(2));
+        (1..=4).for_each(|id| spool.submit(job(id)));
         let mut printed: Vec<u32> = printers.into_iter().map(|p| p.join().unwrap()).collect();
         printed.sort_unstable();
-        assert_eq!(printed, [1, 2]);
+        assert_eq!(printed, [1, 2, 3, 4]);
     }
 
     #[test]
     fn every_desktop_waiting_for_room_gets_it() {
-        let spool = Arc::new(Spooler::new(2));
-        spool.submit(job(1));
-        spool.submit(job(2));
-        let desktops: Vec<_> = [3, 4]
-            .into_iter()
+        let spool = Arc::new(Spooler::new(4));
+        (1..=4).for_each(|id| spool.submit(job(id)));
+        let desktops: Vec<_> = (5..=8)
             .map(|id| {
                 let spool = Arc::clone(&spool);
                 let desktop = thread::spawn(move || spool.submit(job(id)));
@@ -199,12 +197,13 @@ mod tests {
                 desktop
             })
             .collect();
-        // Two jobs out before either desktop runs again: room for both.
-        assert_eq!([spool.next_job().id, spool.next_job().id], [1, 2]);
+        // Four jobs out, one after the other: room for every desktop.
+        let printed: Vec<u32> = (0..4).map(|_| spool.next_job().id).collect();
+        assert_eq!(printed, [1, 2, 3, 4]);
         desktops.into_iter().for_each(|desktop| desktop.join().unwrap());
-        let mut rest = [spool.next_job().id, spool.next_job().id];
+        let mut rest: Vec<u32> = (0..4).map(|_| spool.next_job().id).collect();
         rest.sort_unstable();
-        assert_eq!(rest, [3, 4]);
+        assert_eq!(rest, [5, 6, 7, 8]);
     }
 }
 

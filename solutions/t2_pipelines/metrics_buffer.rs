@@ -151,9 +151,11 @@ mod tests {
 
     #[test]
     fn every_idle_shipper_is_woken_for_a_sample() {
-        // Room for both samples: the second is recorded into a buffer that is not empty.
-        let buffer = Arc::new(MetricsBuffer::new(2));
-        let shippers: Vec<_> = (0..2)
+        // Room for every sample: the later ones are recorded into a buffer that is not empty.
+        // With four shippers, a shipper woken after each sample is a race the code cannot win
+        // every time.
+        let buffer = Arc::new(MetricsBuffer::new(4));
+        let shippers: Vec<_> = (0..4)
             .map(|_| {
                 let buffer = Arc::clone(&buffer);
                 let shipper = thread::spawn(move || buffer.take().micros);
@@ -164,20 +166,17 @@ mod tests {
                 shipper
             })
             .collect();
-        buffer.record(sample(1));
-        buffer.record(sample(2));
+        (1..=4).for_each(|micros| buffer.record(sample(micros)));
         let mut taken: Vec<u64> = shippers.into_iter().map(|s| s.join().unwrap()).collect();
         taken.sort_unstable();
-        assert_eq!(taken, [1, 2]);
+        assert_eq!(taken, [1, 2, 3, 4]);
     }
 
     #[test]
     fn every_handler_waiting_for_room_gets_it() {
-        let buffer = Arc::new(MetricsBuffer::new(2));
-        buffer.record(sample(1));
-        buffer.record(sample(2));
-        let handlers: Vec<_> = [3, 4]
-            .into_iter()
+        let buffer = Arc::new(MetricsBuffer::new(4));
+        (1..=4).for_each(|micros| buffer.record(sample(micros)));
+        let handlers: Vec<_> = (5..=8)
             .map(|micros| {
                 let buffer = Arc::clone(&buffer);
                 let handler = thread::spawn(move || buffer.record(sample(micros)));
@@ -188,12 +187,13 @@ mod tests {
                 handler
             })
             .collect();
-        // Two samples out before either handler runs again: room for both.
-        assert_eq!([buffer.take().micros, buffer.take().micros], [1, 2]);
+        // Four samples out, one after the other: room for every handler.
+        let taken: Vec<u64> = (0..4).map(|_| buffer.take().micros).collect();
+        assert_eq!(taken, [1, 2, 3, 4]);
         handlers.into_iter().for_each(|handler| handler.join().unwrap());
-        let mut rest = [buffer.take().micros, buffer.take().micros];
+        let mut rest: Vec<u64> = (0..4).map(|_| buffer.take().micros).collect();
         rest.sort_unstable();
-        assert_eq!(rest, [3, 4]);
+        assert_eq!(rest, [5, 6, 7, 8]);
     }
 }
 

@@ -1,5 +1,5 @@
 // Signals `changed` only when the buffer stops being empty or full, still with `notify_one`: the one wake-up can go to the wrong side, and a second waiter is never woken.
-// caught by: loom-deadlock
+// caught by: hang, loom-deadlock
 //! Metrics buffer
 //!
 //! A web service measures every request it serves: each request handler records a latency sample

@@ -1,5 +1,5 @@
 // Makes room for the waiting pushes by emptying the queue on close: the photos already queued are never uploaded.
-// caught by: test
+// caught by: test, loom-assert
 //! Upload queue
 //!
 //! A photo-sync client uploads new photos in the background. The folder watcher pushes each new

@@ -1,5 +1,5 @@
 // Never waits: a push that finds the queue full hands its photo back at once, even while the queue is open.
-// caught by: test
+// caught by: test, loom-assert
 //! Upload queue
 //!
 //! A photo-sync client uploads new photos in the background. The folder watcher pushes each new

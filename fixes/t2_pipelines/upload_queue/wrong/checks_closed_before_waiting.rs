@@ -1,5 +1,5 @@
-// Wakes the waiting pushes before taking the lock to set `closed`: a push woken in between finds the queue still open and waits again.
-// caught by: loom-deadlock
+// Wakes the pushes waiting for room on close, but a push looks at `closed` only before it waits: woken, it finds the queue still full and waits again.
+// caught by: hang, loom-deadlock
 //! Upload queue
 //!
 //! A photo-sync client uploads new photos in the background. The folder watcher pushes each new
@@ -55,11 +55,11 @@ impl UploadQueue {
     /// back instead.
     pub fn push(&self, photo: Photo) -> Result<(), Photo> {
         let mut state = self.state.lock().unwrap();
-        while !state.closed && state.photos.len() == self.capacity {
-            state = self.room.wait(state).unwrap();
-        }
         if state.closed {
             return Err(photo);
+        }
+        while state.photos.len() == self.capacity {
+            state = self.room.wait(state).unwrap();
         }
         state.photos.push_back(photo);
         self.photo_queued.notify_one();
@@ -80,12 +80,12 @@ impl UploadQueue {
 
     /// Refuses every push from now on; the uploaders finish what is queued, then stop.
     pub fn close(&self) {
-        // Wake the pushes waiting for room too, so that they see the queue is closed.
-        self.room.notify_all();
         let mut state = self.state.lock().unwrap();
         state.closed = true;
-        // Wake the idle uploaders, so that they see the queue is closed and stop.
+        // Wake the idle uploaders, so that they see the queue is closed and stop, and the
+        // pushes waiting for room.
         self.photo_queued.notify_all();
+        self.room.notify_all();
     }
 }
 
