@@ -1,5 +1,5 @@
 // Gives each side its own condvar but signals only on the empty/full transitions, with `notify_one`: a second waiter of the same side is never woken.
-// caught by: hang
+// caught by: hang, loom-deadlock
 //! Metrics buffer
 //!
 //! A web service measures every request it serves: each request handler records a latency sample
