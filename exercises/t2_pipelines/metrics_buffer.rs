@@ -96,6 +96,22 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Waits until `thread` waits on a condvar. `wait_until_blocked` also returns while a thread
+    /// is blocked for a moment on the lock, still held by another thread starting its own wait:
+    /// acting then would let it see the change without waiting to be woken for it.
+    fn wait_until_in_condvar_wait<T>(thread: &thread::JoinHandle<T>, returned: &str) {
+        let give_up = Instant::now() + kit::hang::limit().unwrap_or(Duration::from_secs(2));
+        loop {
+            match thread.wait_until_blocked() {
+                Some(wait) if wait.contains("Condvar") => return,
+                Some(wait) => assert!(Instant::now() < give_up, "still blocked in {wait}"),
+                None => panic!("{returned}"),
+            }
+            std::thread::yield_now();
+        }
+    }
 
     fn sample(micros: u64) -> Sample {
         Sample { route: "/api".to_string(), micros }
@@ -159,10 +175,7 @@ mod tests {
             .map(|_| {
                 let buffer = Arc::clone(&buffer);
                 let shipper = thread::spawn(move || buffer.take().micros);
-                assert!(
-                    shipper.wait_until_blocked().is_some(),
-                    "take returned from an empty buffer"
-                );
+                wait_until_in_condvar_wait(&shipper, "take returned from an empty buffer");
                 shipper
             })
             .collect();
@@ -180,10 +193,7 @@ mod tests {
             .map(|micros| {
                 let buffer = Arc::clone(&buffer);
                 let handler = thread::spawn(move || buffer.record(sample(micros)));
-                assert!(
-                    handler.wait_until_blocked().is_some(),
-                    "record returned with the buffer full"
-                );
+                wait_until_in_condvar_wait(&handler, "record returned with the buffer full");
                 handler
             })
             .collect();

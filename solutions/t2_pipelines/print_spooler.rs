@@ -102,6 +102,22 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Waits until `thread` waits on a condvar. `wait_until_blocked` also returns while a thread
+    /// is blocked for a moment on the lock, still held by another thread starting its own wait:
+    /// acting then would let it see the change without waiting to be woken for it.
+    fn wait_until_in_condvar_wait<T>(thread: &thread::JoinHandle<T>, returned: &str) {
+        let give_up = Instant::now() + kit::hang::limit().unwrap_or(Duration::from_secs(2));
+        loop {
+            match thread.wait_until_blocked() {
+                Some(wait) if wait.contains("Condvar") => return,
+                Some(wait) => assert!(Instant::now() < give_up, "still blocked in {wait}"),
+                None => panic!("{returned}"),
+            }
+            std::thread::yield_now();
+        }
+    }
 
     fn job(id: u32) -> PrintJob {
         PrintJob { id, document: format!("report-{id}.pdf") }
@@ -169,10 +185,7 @@ mod tests {
             .map(|_| {
                 let spool = Arc::clone(&spool);
                 let printer = thread::spawn(move || spool.next_job().id);
-                assert!(
-                    printer.wait_until_blocked().is_some(),
-                    "next_job returned from an empty spool"
-                );
+                wait_until_in_condvar_wait(&printer, "next_job returned from an empty spool");
                 printer
             })
             .collect();
@@ -190,10 +203,7 @@ mod tests {
             .map(|id| {
                 let spool = Arc::clone(&spool);
                 let desktop = thread::spawn(move || spool.submit(job(id)));
-                assert!(
-                    desktop.wait_until_blocked().is_some(),
-                    "submit returned with the spool full"
-                );
+                wait_until_in_condvar_wait(&desktop, "submit returned with the spool full");
                 desktop
             })
             .collect();

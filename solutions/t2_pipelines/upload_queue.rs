@@ -105,6 +105,22 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use std::time::{Duration, Instant};
+
+    /// Waits until `thread` waits on a condvar. `wait_until_blocked` also returns while a thread
+    /// is blocked for a moment on the lock, still held by another thread starting its own wait:
+    /// acting then would let it see the change without waiting to be woken for it.
+    fn wait_until_in_condvar_wait<T>(thread: &thread::JoinHandle<T>, returned: &str) {
+        let give_up = Instant::now() + kit::hang::limit().unwrap_or(Duration::from_secs(2));
+        loop {
+            match thread.wait_until_blocked() {
+                Some(wait) if wait.contains("Condvar") => return,
+                Some(wait) => assert!(Instant::now() < give_up, "still blocked in {wait}"),
+                None => panic!("{returned}"),
+            }
+            std::thread::yield_now();
+        }
+    }
 
     /// A folder watcher pushing photo `n` on a thread of its own.
     fn push_on_a_thread(queue: &Arc<UploadQueue>, n: u32) -> thread::JoinHandle<Result<(), Photo>> {
@@ -153,7 +169,7 @@ mod tests {
         queue.push(photo(1)).unwrap();
         let watchers = [push_on_a_thread(&queue, 2), push_on_a_thread(&queue, 3)];
         for watcher in &watchers {
-            assert!(watcher.wait_until_blocked().is_some(), "push returned with the queue full");
+            wait_until_in_condvar_wait(watcher, "push returned with the queue full");
         }
         queue.close();
         let pushed = watchers.map(|watcher| watcher.join().unwrap());
