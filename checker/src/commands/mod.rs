@@ -3,7 +3,7 @@
 mod check;
 mod hint;
 mod list;
-pub mod reset;
+mod reset;
 mod run;
 
 use crate::cli::{Cli, Command, DevCommand};

@@ -1,13 +1,13 @@
-use super::event::{StepUpdate, WatchEvent};
+use super::event::{Event as WatchEvent, StepUpdate};
 use crate::info::Exercise;
 use crate::process::Cancel;
 use crate::run::{Event, Runner};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
 /// A run in progress on a thread of its own. Dropping it cancels it, with its process trees.
 pub struct RunHandle {
-    pub id: u64,
     cancel: Cancel,
 }
 
@@ -17,11 +17,13 @@ impl Drop for RunHandle {
     }
 }
 
-/// Runs one exercise's steps, reporting each step and the end to `sink` under `id`.
+/// Runs one exercise's steps, reporting each step and the end to `sink` under `id`, with the
+/// content of `file` when the run ended.
 pub fn run(
     id: u64,
     runner: Arc<Runner>,
     exercise: Exercise,
+    file: PathBuf,
     sink: Sender<WatchEvent>,
 ) -> RunHandle {
     let cancel = Cancel::new();
@@ -37,9 +39,10 @@ pub fn run(
         };
         let result = runner.run(&exercise, None, &token, &mut report_step);
         let result = result.map_err(|error| format!("{error:#}"));
-        let _ = sink.send(WatchEvent::RunDone { run: id, result });
+        let now = std::fs::read(&file).ok();
+        let _ = sink.send(WatchEvent::RunDone { run: id, result, now });
     });
-    RunHandle { id, cancel }
+    RunHandle { cancel }
 }
 
 /// Runs every exercise in turn ("check all"), reporting each verdict.
@@ -77,5 +80,5 @@ pub fn check_all(
         let error = outcome.err().map(|error| format!("{error:#}"));
         let _ = sink.send(WatchEvent::CheckDone { run: id, error });
     });
-    RunHandle { id, cancel }
+    RunHandle { cancel }
 }
