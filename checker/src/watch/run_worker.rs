@@ -1,6 +1,6 @@
 use super::event::{Event as WatchEvent, StepUpdate};
 use crate::info::Exercise;
-use crate::process::Cancel;
+use crate::process::{Cancel, Outcome, finished};
 use crate::run::{Event, Runner};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -37,8 +37,11 @@ pub fn run(
             };
             let _ = sink.send(WatchEvent::Step { run: id, update });
         };
-        let result = runner.run(&exercise, None, &token, &mut report_step);
-        let result = result.map_err(|error| format!("{error:#}"));
+        let result = match runner.run(&exercise, None, &token, &mut report_step) {
+            Ok(Outcome::Cancelled) => return,
+            Ok(Outcome::Finished(report)) => Ok(report),
+            Err(error) => Err(format!("{error:#}")),
+        };
         let now = std::fs::read(&file).ok();
         let _ = sink.send(WatchEvent::RunDone { run: id, result, now });
     });
@@ -55,27 +58,22 @@ pub fn check_all(
     let cancel = Cancel::new();
     let token = cancel.clone();
     std::thread::spawn(move || {
-        let outcome = (|| -> anyhow::Result<()> {
+        let outcome = (|| -> anyhow::Result<Outcome<()>> {
             let mut report_build = |line: &str| {
                 let update = StepUpdate::Progress(format!("building {line}"));
                 let _ = sink.send(WatchEvent::Step { run: id, update });
             };
-            let Some(prebuilt) =
-                runner.prebuild_reporting(&exercises, &token, &mut report_build)?
-            else {
-                return Ok(());
-            };
+            let prebuilt =
+                finished!(runner.prebuild_reporting(&exercises, &token, &mut report_build)?);
             for (index, exercise) in exercises.iter().enumerate() {
-                let report = runner.run(exercise, Some(&prebuilt), &token, &mut |_| {})?;
-                if token.is_cancelled() {
-                    return Ok(());
-                }
+                let report =
+                    finished!(runner.run(exercise, Some(&prebuilt), &token, &mut |_| {})?);
                 let checked = WatchEvent::Checked { run: id, index, passed: report.passed() };
                 if sink.send(checked).is_err() {
-                    return Ok(());
+                    return Ok(Outcome::Cancelled);
                 }
             }
-            Ok(())
+            Ok(Outcome::Finished(()))
         })();
         let error = outcome.err().map(|error| format!("{error:#}"));
         let _ = sink.send(WatchEvent::CheckDone { run: id, error });
