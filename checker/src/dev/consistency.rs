@@ -1,7 +1,7 @@
 //! Checks that need no build: info.toml against the files, and stubs against solutions.
 
 use super::finding::Finding;
-use crate::info::{ExerciseFile, Source, Workbook};
+use crate::info::{BinTarget, ExerciseFile, Source, Workbook, bin_targets};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -88,16 +88,12 @@ fn stray_bins(workbook: &Workbook) -> Vec<Finding> {
     let mut findings = Vec::new();
     for source in [Source::Exercises, Source::Solutions] {
         let manifest = PathBuf::from(source.dir()).join("Cargo.toml");
-        let Ok(text) = std::fs::read_to_string(workbook.root.join(&manifest)) else { continue };
-        for (index, line) in text.lines().enumerate() {
-            let Some(name) = line.strip_prefix("name = \"").and_then(|rest| rest.strip_suffix('"'))
-            else {
-                continue;
-            };
-            if name != source.dir() && workbook.index_of(name).is_none() {
+        let Ok(bins) = bin_targets(&workbook.root, source) else { continue };
+        for BinTarget { name, line, .. } in bins {
+            if workbook.index_of(&name).is_none() {
                 findings.push(Finding::new(
                     &manifest,
-                    index + 1,
+                    line,
                     format!(
                         "binary `{name}` is not an exercise in info.toml: list it, or remove it"
                     ),
