@@ -125,9 +125,9 @@ mod tests {
     use super::*;
 
     /// A workbook of one exercise, `first`, whose stub is deleted.
-    fn workbook_without_its_stub() -> (PathBuf, Workbook) {
-        let root = std::env::temp_dir().join(format!("consistency-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+    fn workbook_without_its_stub() -> (tempfile::TempDir, Workbook) {
+        let folder = tempfile::tempdir().unwrap();
+        let root = folder.path();
         for source in ["exercises", "solutions"] {
             std::fs::create_dir_all(root.join(source).join("t1")).unwrap();
             std::fs::write(root.join(source).join("t1/first.rs"), "fn main() {}\n").unwrap();
@@ -144,15 +144,14 @@ mod tests {
         )
         .unwrap();
         std::fs::remove_file(root.join("exercises/t1/first.rs")).unwrap();
-        let workbook = Workbook::load(&root).expect("a missing stub still loads");
-        (root, workbook)
+        let workbook = Workbook::load(root).expect("a missing stub still loads");
+        (folder, workbook)
     }
 
     #[test]
     fn a_deleted_stub_is_a_finding_at_its_entry() {
-        let (root, workbook) = workbook_without_its_stub();
+        let (_root, workbook) = workbook_without_its_stub();
         let findings: Vec<String> = check(&workbook).iter().map(ToString::to_string).collect();
         assert_eq!(findings, ["info.toml:6: `first`: exercises/t1/first.rs is missing"]);
-        std::fs::remove_dir_all(root).unwrap();
     }
 }
