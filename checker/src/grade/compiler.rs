@@ -181,7 +181,7 @@ impl Compiler {
             Exit::Finished(status) if status.success() => Built::Executable(entry.join(EXECUTABLE)),
             Exit::Finished(_) if !errors.is_empty() => keep_errors(work.path(), errors)?,
             // Not kept: another grading may allow more.
-            Exit::Finished(_) if exit.signal() == Some(libc::SIGXCPU) => {
+            Exit::Finished(_) if exit.signal() == Some(rustix::process::Signal::XCPU.as_raw()) => {
                 return Ok(Outcome::Finished(Built::Failed(format!(
                     "the build used more than {}s of CPU time, and was stopped: look for a \
                      compile-time loop (a const fn or a macro that never ends)",
