@@ -4,9 +4,9 @@ use anyhow::Result;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
-/// The default number of things run at once: one per core.
-pub fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
+/// How many things run at once: as asked (`--jobs`), else one per core; at least one.
+pub fn jobs(asked: Option<usize>) -> usize {
+    asked.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1)
 }
 
 /// Runs `work(index)` for every index below `count`, at most `jobs` at a time, and returns the

@@ -10,6 +10,7 @@ mod invocation;
 mod process;
 mod progress;
 mod report;
+mod restore;
 mod run;
 mod watch;
 

@@ -8,13 +8,14 @@
 //! `RwLock` and `Condvar` are the kit's own too, so that a deadlock is reported the moment it
 //! happens, naming every thread and the lines where each waits and took what it holds.
 
+mod facade;
 pub mod hang;
-#[cfg(loom)]
-pub mod model;
 mod raw;
-#[cfg(not(loom))]
-mod registry;
 pub mod sync;
 pub mod thread;
 pub mod time;
 mod trace;
+
+// `model` under loom; nothing in a plain build (its `LiveThreads` is in `thread`).
+#[allow(unused_imports)]
+pub use facade::public::*;

@@ -224,12 +224,6 @@ impl ManualClock {
     }
 }
 
-/// How often a condvar wait bounded by a manual clock looks at the clock. `advance` cannot notify
-/// a user's condvar without holding the user's mutex (a notification could fall just before the
-/// wait and be lost), so the waiter looks instead; a test's clock only, so the cost is a test's.
-#[cfg(not(loom))]
-pub(crate) const CLOCK_CHECK: Duration = Duration::from_millis(1);
-
 /// A thread counted among a manual clock's sleepers until this is dropped.
 pub(crate) struct Asleep<'a> {
     clock: &'a ManualClock,
@@ -250,17 +244,6 @@ impl ManualClock {
         raw::lock(&self.state).wake_times.push(wake_at);
         self.changed.notify_all();
         Asleep { clock: self, wake_at }
-    }
-
-    /// Waits on `condvar` until it is notified: under loom there is no time, so only a
-    /// notification ends a clock-bounded wait.
-    #[cfg(loom)]
-    pub(crate) fn look_again<'a, T>(
-        &self,
-        condvar: &Condvar,
-        guard: crate::raw::MutexGuard<'a, T>,
-    ) -> std::sync::LockResult<crate::raw::MutexGuard<'a, T>> {
-        condvar.wait(guard)
     }
 
     /// The diagnosis of a wait for `deadline` that nothing ended in `waited` of real time.

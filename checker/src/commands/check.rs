@@ -1,5 +1,5 @@
 use crate::info::{Source, Workbook};
-use crate::process::Cancel;
+use crate::process::{Cancel, Outcome};
 use crate::progress::Progress;
 use crate::report::{json, style};
 use crate::run::{ExerciseReport, Runner};
@@ -33,10 +33,10 @@ pub fn check(workbook: &Workbook, as_json: bool, solutions: bool) -> Result<Exit
     if term.is_term() {
         let _ = term.clear_line();
     }
-    let Some(prebuilt) = built else { return Ok(ExitCode::FAILURE) };
+    let Outcome::Finished(prebuilt) = built else { return Ok(ExitCode::FAILURE) };
     let mut reports: Vec<ExerciseReport> = Vec::with_capacity(total);
     for (index, exercise) in workbook.exercises.iter().enumerate() {
-        let report = runner.run(exercise, Some(&prebuilt), &cancel, &mut |_| {})?;
+        let report = runner.run(exercise, Some(&prebuilt), &cancel, &mut |_| {})?.into_result()?;
         eprintln!("[{}/{total}] {}", index + 1, style::check_line(exercise, &report));
         if let Some(progress) = &mut progress {
             progress.record(&exercise.name, report.passed());

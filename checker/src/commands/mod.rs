@@ -3,7 +3,7 @@
 mod check;
 mod hint;
 mod list;
-pub mod reset;
+mod reset;
 mod run;
 
 use crate::cli::{Cli, Command, DevCommand};
@@ -38,7 +38,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         }) => {
             let outputs = crate::grade::Outputs { json, junit, csv, html };
             let limits = crate::grade::GradeLimits {
-                jobs,
+                jobs: crate::bounded_pool::jobs(jobs),
                 budget: std::time::Duration::from_secs(budget),
                 build_cpu: std::time::Duration::from_secs(build_limit),
                 without_sandbox: no_sandbox,
@@ -46,6 +46,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
             crate::grade::grade(&workbook()?, &submissions, &outputs, limits)
         }
         Some(Command::Dev(DevCommand::Check { json, jobs, only })) => {
+            let jobs = crate::bounded_pool::jobs(jobs);
             crate::dev::dev_check(&workbook()?, &crate::dev::DevCheckOptions { json, jobs, only })
         }
         Some(Command::Dev(DevCommand::New { name, dir, loom })) => {

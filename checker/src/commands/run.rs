@@ -23,7 +23,8 @@ pub fn run(workbook: &Workbook, name: Option<&str>) -> Result<ExitCode> {
     }
     let runner = Runner::new(&workbook.root, Source::Exercises, style::colors())?;
     terminal::print_header(&exercise, workbook);
-    let report = runner.run(&exercise, None, &Cancel::new(), &mut terminal::print_event)?;
+    let report =
+        runner.run(&exercise, None, &Cancel::new(), &mut terminal::print_event)?.into_result()?;
     if !report.passed() {
         progress.mark_pending(&exercise.name);
         progress.save()?;

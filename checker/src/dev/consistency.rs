@@ -1,7 +1,7 @@
 //! Checks that need no build: info.toml against the files, and stubs against solutions.
 
 use super::finding::Finding;
-use crate::info::{ExerciseFile, Source, Workbook};
+use crate::info::{BinTarget, ExerciseFile, Source, Workbook, bin_targets};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -88,16 +88,12 @@ fn stray_bins(workbook: &Workbook) -> Vec<Finding> {
     let mut findings = Vec::new();
     for source in [Source::Exercises, Source::Solutions] {
         let manifest = PathBuf::from(source.dir()).join("Cargo.toml");
-        let Ok(text) = std::fs::read_to_string(workbook.root.join(&manifest)) else { continue };
-        for (index, line) in text.lines().enumerate() {
-            let Some(name) = line.strip_prefix("name = \"").and_then(|rest| rest.strip_suffix('"'))
-            else {
-                continue;
-            };
-            if name != source.dir() && workbook.index_of(name).is_none() {
+        let Ok(bins) = bin_targets(&workbook.root, source) else { continue };
+        for BinTarget { name, line, .. } in bins {
+            if workbook.index_of(&name).is_none() {
                 findings.push(Finding::new(
                     &manifest,
-                    index + 1,
+                    line,
                     format!(
                         "binary `{name}` is not an exercise in info.toml: list it, or remove it"
                     ),
@@ -129,9 +125,9 @@ mod tests {
     use super::*;
 
     /// A workbook of one exercise, `first`, whose stub is deleted.
-    fn workbook_without_its_stub() -> (PathBuf, Workbook) {
-        let root = std::env::temp_dir().join(format!("consistency-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+    fn workbook_without_its_stub() -> (tempfile::TempDir, Workbook) {
+        let folder = tempfile::tempdir().unwrap();
+        let root = folder.path();
         for source in ["exercises", "solutions"] {
             std::fs::create_dir_all(root.join(source).join("t1")).unwrap();
             std::fs::write(root.join(source).join("t1/first.rs"), "fn main() {}\n").unwrap();
@@ -148,15 +144,14 @@ mod tests {
         )
         .unwrap();
         std::fs::remove_file(root.join("exercises/t1/first.rs")).unwrap();
-        let workbook = Workbook::load(&root).expect("a missing stub still loads");
-        (root, workbook)
+        let workbook = Workbook::load(root).expect("a missing stub still loads");
+        (folder, workbook)
     }
 
     #[test]
     fn a_deleted_stub_is_a_finding_at_its_entry() {
-        let (root, workbook) = workbook_without_its_stub();
+        let (_root, workbook) = workbook_without_its_stub();
         let findings: Vec<String> = check(&workbook).iter().map(ToString::to_string).collect();
         assert_eq!(findings, ["info.toml:6: `first`: exercises/t1/first.rs is missing"]);
-        std::fs::remove_dir_all(root).unwrap();
     }
 }

@@ -2,7 +2,7 @@ use super::corpus::{self, FixReport};
 use super::finding::Finding;
 use super::{consistency, lints};
 use crate::info::{Exercise, FailureKind, Source, Workbook};
-use crate::process::Cancel;
+use crate::process::{Cancel, Outcome};
 use crate::report::style;
 use crate::run::{ExerciseReport, Runner};
 use anyhow::{Context, Result};
@@ -38,7 +38,7 @@ struct Declared<'a> {
 pub struct DevCheckOptions {
     /// A machine-readable report on stdout.
     pub json: bool,
-    pub jobs: Option<usize>,
+    pub jobs: usize,
     /// Only these exercises (and no lints); every exercise when empty.
     pub only: Vec<String>,
 }
@@ -47,7 +47,7 @@ pub struct DevCheckOptions {
 pub fn dev_check(workbook: &Workbook, options: &DevCheckOptions) -> Result<ExitCode> {
     let started = Instant::now();
     let as_json = options.json;
-    let jobs = options.jobs.unwrap_or_else(crate::bounded_pool::default_jobs);
+    let jobs = options.jobs;
     let color = style::colors() && !as_json;
     let mut findings = consistency::check(workbook);
 
@@ -62,7 +62,7 @@ pub fn dev_check(workbook: &Workbook, options: &DevCheckOptions) -> Result<ExitC
     let solutions = Runner::new(&workbook.root, Source::Solutions, color)?.with_jobs(1);
     let stubs = Runner::new(&workbook.root, Source::Exercises, color)?.with_jobs(1);
     let cancel = Cancel::new();
-    let (Some(solution_builds), Some(stub_builds)) =
+    let (Outcome::Finished(solution_builds), Outcome::Finished(stub_builds)) =
         (solutions.prebuild(exercises, &cancel)?, stubs.prebuild(exercises, &cancel)?)
     else {
         return Ok(ExitCode::FAILURE);
@@ -78,7 +78,7 @@ pub fn dev_check(workbook: &Workbook, options: &DevCheckOptions) -> Result<ExitC
             0 => (&solutions, &solution_builds, Source::Solutions),
             _ => (&stubs, &stub_builds, Source::Exercises),
         };
-        let report = runner.run(exercise, Some(builds), &cancel, &mut |_| {})?;
+        let report = runner.run(exercise, Some(builds), &cancel, &mut |_| {})?.into_result()?;
         let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
         eprintln!("[{finished}/{total}] {}", progress_line(exercise, &report, source));
         Ok(report)
@@ -99,7 +99,9 @@ pub fn dev_check(workbook: &Workbook, options: &DevCheckOptions) -> Result<ExitC
     let (fixes, corpus_findings) =
         corpus::discover(workbook, &exercises.iter().collect::<Vec<_>>());
     findings.extend(corpus_findings);
-    let Some((fix_reports, fix_findings)) = corpus::prove(workbook, fixes, jobs, &cancel)? else {
+    let Outcome::Finished((fix_reports, fix_findings)) =
+        corpus::prove(workbook, fixes, jobs, &cancel)?
+    else {
         return Ok(ExitCode::FAILURE);
     };
     findings.extend(fix_findings);

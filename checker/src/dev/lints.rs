@@ -3,8 +3,9 @@
 use super::finding::Finding;
 use crate::info::Workbook;
 use anyhow::{Context, Result};
-use serde::Deserialize;
-use std::path::{Path, PathBuf};
+use cargo_metadata::diagnostic::DiagnosticLevel;
+use cargo_metadata::{CompilerMessage, Message};
+use std::path::Path;
 use std::process::Command;
 
 pub fn check(workbook: &Workbook, target_dir: &Path) -> Result<Vec<Finding>> {
@@ -15,7 +16,7 @@ pub fn check(workbook: &Workbook, target_dir: &Path) -> Result<Vec<Finding>> {
 }
 
 fn cargo(root: &Path) -> Command {
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut command = crate::run::cargo();
     command.current_dir(root).env_remove("RUSTFLAGS").env_remove("CARGO_ENCODED_RUSTFLAGS");
     command
 }
@@ -49,26 +50,6 @@ fn rustfmt(root: &Path) -> Result<Vec<Finding>> {
     Ok(findings)
 }
 
-#[derive(Deserialize)]
-struct Message {
-    reason: String,
-    message: Option<Diagnostic>,
-}
-
-#[derive(Deserialize)]
-struct Diagnostic {
-    level: String,
-    message: String,
-    spans: Vec<Span>,
-}
-
-#[derive(Deserialize)]
-struct Span {
-    file_name: PathBuf,
-    line_start: usize,
-    is_primary: bool,
-}
-
 /// `cargo clippy -D warnings` on the solutions, as the loom build sees them when `loom`.
 fn clippy(root: &Path, target_dir: &Path, loom: bool) -> Result<Vec<Finding>> {
     let mut command = cargo(root);
@@ -84,12 +65,11 @@ fn clippy(root: &Path, target_dir: &Path, loom: bool) -> Result<Vec<Finding>> {
     )?;
     let build = if loom { "the loom build" } else { "the plain build" };
     let mut findings = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(Message { reason, message: Some(diagnostic) }) = serde_json::from_str(line) else {
+    for message in Message::parse_stream(&output.stdout[..]).map_while(Result::ok) {
+        let Message::CompilerMessage(CompilerMessage { message: diagnostic, .. }) = message else {
             continue;
         };
-        if reason != "compiler-message" || !matches!(diagnostic.level.as_str(), "error" | "warning")
-        {
+        if !matches!(diagnostic.level, DiagnosticLevel::Error | DiagnosticLevel::Warning) {
             continue;
         }
         let Some(span) = diagnostic.spans.iter().find(|s| s.is_primary) else { continue };

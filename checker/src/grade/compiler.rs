@@ -9,7 +9,9 @@
 use super::rustc_for::{fingerprint, rustc_for};
 use super::template::{Captured, capture};
 use crate::info::{Exercise, Source, Workbook};
-use crate::process::{Cancel, Exit, ProcessGroup, ResourceLimits, Sandbox, View, program_status};
+use crate::process::{
+    Cancel, Exit, Outcome, ProcessGroup, ResourceLimits, Sandbox, View, finished, program_status,
+};
 use crate::run::{BuildMode, Built, rustc_errors};
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
@@ -47,13 +49,13 @@ struct Template {
 
 impl Compiler {
     /// Builds the template in both modes (the dependency tree once per workbook, then a second
-    /// or two). `None` if cancelled.
+    /// or two).
     pub fn prepare(
         workbook: &Workbook,
         build_cpu: Duration,
         sandbox: Option<Sandbox>,
         cancel: &Cancel,
-    ) -> Result<Option<Self>> {
+    ) -> Result<Outcome<Self>> {
         let grade = workbook.root.join("target").join("workbook").join("grade");
         // A target folder of grading's own: builds in the sandbox read it, and should find
         // nothing there of the instructor's (such as the solutions' executables).
@@ -64,10 +66,8 @@ impl Compiler {
             modes.push(BuildMode::Loom);
         }
         for mode in modes {
-            let Some(captured) = capture(workbook, &grade.join("template"), &target, mode, cancel)?
-            else {
-                return Ok(None);
-            };
+            let template = grade.join("template");
+            let captured = finished!(capture(workbook, &template, &target, mode, cancel)?);
             let fingerprint = fingerprint(&captured, sandbox.as_ref())?;
             commands.insert(mode, Template { captured, fingerprint });
         }
@@ -82,7 +82,7 @@ impl Compiler {
         let cache = caches.join(&generation[..16]);
         std::fs::create_dir_all(&cache)
             .with_context(|| format!("failed to create {}", cache.display()))?;
-        Ok(Some(Compiler {
+        Ok(Outcome::Finished(Compiler {
             commands,
             cache,
             building: Mutex::default(),
@@ -92,15 +92,14 @@ impl Compiler {
         }))
     }
 
-    /// Compiles `exercise`'s file under `root` (a submission's scratch copy) in `mode`. `None`
-    /// if cancelled.
+    /// Compiles `exercise`'s file under `root` (a submission's scratch copy) in `mode`.
     pub fn compile(
         &self,
         root: &Path,
         exercise: &Exercise,
         mode: BuildMode,
         cancel: &Cancel,
-    ) -> Result<Option<Built>> {
+    ) -> Result<Outcome<Built>> {
         let template = self.commands.get(&mode).context("no template for this build mode")?;
         let source = exercise.path(Source::Exercises);
         let text = std::fs::read(root.join(&source))
@@ -123,7 +122,7 @@ impl Compiler {
         };
         let _building = lock.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(built) = cached(&entry) {
-            return Ok(Some(built));
+            return Ok(Outcome::Finished(built));
         }
         let work = tempfile::Builder::new()
             .prefix(&format!("{key}."))
@@ -166,25 +165,24 @@ impl Compiler {
         // The CPU limit decides, whatever the load; the wall limit only ends a build that waits
         // without computing (reading a FIFO with `include_str!`, say).
         let wall = self.build_cpu * 10;
-        let exit = match ProcessGroup::start(&mut command, limits, cancel) {
-            Ok(group) => match group.wait(Some(wall)).context("failed to wait for rustc")? {
+        let group = ProcessGroup::start(&mut command, limits, cancel)
+            .context("failed to run rustc: is Rust installed?")?;
+        let exit =
+            match finished!(finished!(group).wait(Some(wall)).context("failed to wait for rustc")?)
+            {
                 Exit::Finished(status) if self.sandbox.is_some() => {
                     Exit::Finished(program_status(status))
                 }
                 exit => exit,
-            },
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => return Ok(None),
-            Err(error) => return Err(error).context("failed to run rustc: is Rust installed?"),
-        };
+            };
         let messages = std::fs::read_to_string(&diagnostics).unwrap_or_default();
         let errors = rustc_errors(&messages);
         let built = match exit {
-            Exit::Cancelled => return Ok(None),
             Exit::Finished(status) if status.success() => Built::Executable(entry.join(EXECUTABLE)),
             Exit::Finished(_) if !errors.is_empty() => keep_errors(work.path(), errors)?,
             // Not kept: another grading may allow more.
-            Exit::Finished(_) if exit.signal() == Some(libc::SIGXCPU) => {
-                return Ok(Some(Built::Failed(format!(
+            Exit::Finished(_) if exit.signal() == Some(rustix::process::Signal::XCPU.as_raw()) => {
+                return Ok(Outcome::Finished(Built::Failed(format!(
                     "the build used more than {}s of CPU time, and was stopped: look for a \
                      compile-time loop (a const fn or a macro that never ends)",
                     self.build_cpu.as_secs()
@@ -192,14 +190,14 @@ impl Compiler {
             }
             // Not kept: what a build was waiting for might come another time.
             Exit::TimedOut => {
-                return Ok(Some(Built::Failed(format!(
+                return Ok(Outcome::Finished(Built::Failed(format!(
                     "the build waited {}s without finishing, and was stopped: look for \
                      `include_str!` or `include_bytes!` of something that is not a file",
                     wall.as_secs()
                 ))));
             }
             Exit::Finished(_) => {
-                return Ok(Some(Built::Failed(format!(
+                return Ok(Outcome::Finished(Built::Failed(format!(
                     "the compiler stopped without an error message (it may have run out of its \
                      {} GiB of memory: look for a macro that expands without end)\n{}",
                     BUILD_MEMORY >> 30,
@@ -213,7 +211,7 @@ impl Compiler {
         if std::fs::rename(&work, &entry).is_err() {
             let _ = std::fs::remove_dir_all(&work);
         }
-        Ok(Some(built))
+        Ok(Outcome::Finished(built))
     }
 }
 

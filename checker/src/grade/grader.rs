@@ -33,7 +33,7 @@ struct Class<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct GradeLimits {
     /// Submissions graded at once; by default one per core.
-    pub jobs: Option<usize>,
+    pub jobs: usize,
     /// Wall time for one submission in all.
     pub budget: Duration,
     /// CPU time for compiling one exercise file.
@@ -72,10 +72,10 @@ pub fn grade(
     };
     let reports = ReportFiles::create(outputs, workbook, submissions.len())?;
     let started = Instant::now();
-    let jobs = limits.jobs.unwrap_or_else(crate::bounded_pool::default_jobs);
+    let jobs = limits.jobs;
     eprintln!("Building the kit for grading (the first time, loom's dependencies too)...");
     let compiler = Compiler::prepare(workbook, limits.build_cpu, sandbox.clone(), &Cancel::new())?
-        .context("the build was cancelled")?;
+        .into_result()?;
     let canonical = canonical(workbook)?;
     let mut expected: HashMap<(String, BuildMode), Vec<String>> = HashMap::new();
     for (exercise, known) in &canonical {
@@ -178,7 +178,7 @@ fn run_submission(
         let outcome = match prepared.unrunnable.remove(&exercise.name) {
             Some(why) => Err(why),
             None if Instant::now() >= deadline => Err(Unrunnable::OverBudget(class.budget)),
-            None => Ok(runner.run(exercise, None, &cancel, &mut |_| {})?),
+            None => Ok(runner.run(exercise, None, &cancel, &mut |_| {})?.into_result()?),
         };
         let passed = outcome.as_ref().is_ok_and(|report| report.passed());
         grades.push(ExerciseGrade {

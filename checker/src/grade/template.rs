@@ -4,7 +4,7 @@
 //! against that tree. Every graded file is then compiled with that command, without cargo.
 
 use crate::info::{Source, Workbook};
-use crate::process::Cancel;
+use crate::process::{Cancel, Outcome, finished};
 use crate::run::{BuildMode, BuildSettings, Built, Limits, RustcCache, RustcCommand, build};
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -17,15 +17,14 @@ pub struct Captured {
     pub source: String,
 }
 
-/// Lays out the template under `dir` and builds it in `mode`, into `target_dir`. `None` if
-/// cancelled.
+/// Lays out the template under `dir` and builds it in `mode`, into `target_dir`.
 pub fn capture(
     workbook: &Workbook,
     dir: &Path,
     target_dir: &Path,
     mode: BuildMode,
     cancel: &Cancel,
-) -> Result<Option<Captured>> {
+) -> Result<Outcome<Captured>> {
     for folder in [dir, target_dir] {
         std::fs::create_dir_all(folder)
             .with_context(|| format!("failed to create {}", folder.display()))?;
@@ -51,11 +50,15 @@ pub fn capture(
     };
     let cache = RustcCache::default();
     let bins = [bin.as_str()];
-    let Some(builds) =
-        build(&settings, Source::Exercises, &bins, mode, cancel, Some(&cache), &mut |_| {})?
-    else {
-        return Ok(None);
-    };
+    let builds = finished!(build(
+        &settings,
+        Source::Exercises,
+        &bins,
+        mode,
+        cancel,
+        Some(&cache),
+        &mut |_| {}
+    )?);
     let executable = match builds.get(&bin) {
         Some(Built::Executable(executable)) => executable,
         Some(Built::Failed(why)) => bail!("failed to build the kit for grading ({mode:?}):\n{why}"),
@@ -68,7 +71,10 @@ pub fn capture(
     let command = cache.get(&key).with_context(|| {
         format!("failed to learn the rustc command of the {mode:?} build: cargo did not print it")
     })?;
-    Ok(Some(Captured { command, source: format!("{}/{bin}.rs", Source::Exercises.dir()) }))
+    Ok(Outcome::Finished(Captured {
+        command,
+        source: format!("{}/{bin}.rs", Source::Exercises.dir()),
+    }))
 }
 
 /// Writes the template's files, with `bin` as its binary, leaving unchanged ones untouched so
@@ -173,14 +179,10 @@ struct FileLock {
 
 impl FileLock {
     fn take(path: &Path) -> Result<Self> {
-        use std::os::fd::AsRawFd;
         let file = std::fs::File::create(path)
             .with_context(|| format!("failed to create {}", path.display()))?;
-        // SAFETY: flock on a descriptor we own.
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            return Err(std::io::Error::last_os_error())
-                .with_context(|| format!("failed to lock {}", path.display()));
-        }
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
+            .with_context(|| format!("failed to lock {}", path.display()))?;
         Ok(FileLock { _held: file })
     }
 }

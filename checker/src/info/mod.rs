@@ -1,5 +1,6 @@
 //! The workbook's description of itself: `info.toml`, checked against the files on disk.
 
+mod bin_targets;
 mod exercise;
 mod exercise_file;
 mod failure_kind;
@@ -8,6 +9,7 @@ mod input_error;
 mod spelling;
 mod workbook;
 
+pub use bin_targets::{BinTarget, bin_targets};
 pub use exercise::{Exercise, Source};
 pub use exercise_file::ExerciseFile;
 pub use failure_kind::FailureKind;

@@ -243,21 +243,6 @@ fn check_files(
 
 /// The `[[bin]]` targets of a source package: name to path.
 fn cargo_bins(root: &Path, source: Source) -> Result<HashMap<String, String>> {
-    let manifest = root.join(source.dir()).join("Cargo.toml");
-    let shown = PathBuf::from(source.dir()).join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest)
-        .map_err(|error| InputError::new(format!("{}: {error}", shown.display())))?;
-    let table: toml::Table = toml::from_str(&text).map_err(|error| {
-        let line = error.span().map_or(1, |span| line_of(&text, span.start));
-        InputError::at(&shown, line, error.message().trim_end())
-    })?;
-    let bins = table.get("bin").and_then(|bins| bins.as_array()).cloned().unwrap_or_default();
-    Ok(bins
-        .iter()
-        .filter_map(|bin| {
-            let name = bin.get("name")?.as_str()?;
-            let path = bin.get("path")?.as_str()?;
-            Some((name.to_owned(), path.to_owned()))
-        })
-        .collect())
+    let bins = super::bin_targets(root, source)?;
+    Ok(bins.into_iter().filter_map(|bin| Some((bin.name, bin.path?))).collect())
 }

@@ -130,13 +130,13 @@ mod tests {
         command.args(["-c", script]).stdout(std::fs::File::create(output).unwrap());
         let limits = ResourceLimits { isolate: true, ..ResourceLimits::default() };
         let group = ProcessGroup::start(&mut command, limits, &Cancel::new()).unwrap();
-        group.wait(Some(Duration::from_secs(10))).unwrap()
+        let exit = group.into_result().unwrap().wait(Some(Duration::from_secs(10))).unwrap();
+        exit.into_result().unwrap()
     }
 
     /// Whether this process may make namespaces: as root here; CI runs as root.
     fn may_isolate() -> bool {
-        // SAFETY: geteuid has no preconditions.
-        cfg!(target_os = "linux") && unsafe { libc::geteuid() } == 0
+        cfg!(target_os = "linux") && rustix::process::geteuid().is_root()
     }
 
     #[test]
@@ -145,12 +145,12 @@ mod tests {
             eprintln!("skipped: namespaces need root here");
             return;
         }
-        let output = std::env::temp_dir().join(format!("workbook-isolated-{}", std::process::id()));
+        let output = tempfile::NamedTempFile::new().unwrap();
+        let output = output.path();
         // The daemon's argument marks it, to look for it afterwards among all processes.
         let marker = format!("{}.{}", 1000 + std::process::id() % 1000, std::process::id());
-        let exit = run_isolated(&format!("echo $$; setsid sleep {marker} & exit 3"), &output);
-        let printed = std::fs::read_to_string(&output).unwrap();
-        let _ = std::fs::remove_file(&output);
+        let exit = run_isolated(&format!("echo $$; setsid sleep {marker} & exit 3"), output);
+        let printed = std::fs::read_to_string(output).unwrap();
         assert!(matches!(exit, Exit::Finished(status) if status.code() == Some(3)), "{exit:?}");
         assert_eq!(printed.trim(), "2", "the shell runs under the init of its own PID namespace");
         let survivors: Vec<_> = std::fs::read_dir("/proc")
@@ -164,9 +164,8 @@ mod tests {
 
     #[test]
     fn an_isolated_process_that_dies_of_a_signal_is_seen_dying_of_it() {
-        let output = std::env::temp_dir().join(format!("workbook-signal-{}", std::process::id()));
-        let exit = run_isolated("kill -ABRT $$", &output);
-        let _ = std::fs::remove_file(&output);
+        let output = tempfile::NamedTempFile::new().unwrap();
+        let exit = run_isolated("kill -ABRT $$", output.path());
         assert_eq!(exit.signal(), Some(libc::SIGABRT), "{exit:?}");
     }
 }

@@ -5,6 +5,7 @@
 mod cancel;
 #[cfg(target_os = "linux")]
 mod linux_namespaces;
+mod outcome;
 mod sandbox;
 #[cfg(unix)]
 mod unix;
@@ -16,6 +17,8 @@ compile_error!(
 );
 
 pub use cancel::Cancel;
+pub use outcome::Outcome;
+pub(crate) use outcome::finished;
 pub use sandbox::{Sandbox, View, program_status};
 #[cfg(unix)]
 pub use unix::{Exit, ProcessGroup, ResourceLimits, end_all};

@@ -1,16 +1,11 @@
-use super::Cancel;
+use super::{Cancel, Outcome};
+use rustix::process::{Pid, Resource, Rlimit, Signal};
 use std::collections::HashSet;
 use std::io;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Mutex, PoisonError, mpsc};
 use std::time::Duration;
-
-/// The type of `setrlimit`'s first argument differs between libcs.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-type Resource = libc::__rlimit_resource_t;
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-type Resource = libc::c_int;
 
 /// Every live group this process started, so Ctrl-C can end them all.
 static LIVE_GROUPS: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
@@ -36,14 +31,12 @@ pub struct ResourceLimits {
     pub isolate: bool,
 }
 
-/// How a process group's leader ended.
+/// How a process group's leader ended, when its work was not cancelled.
 #[derive(Debug)]
 pub enum Exit {
     Finished(ExitStatus),
     /// Killed at its time limit.
     TimedOut,
-    /// Killed because its work was cancelled.
-    Cancelled,
 }
 
 impl Exit {
@@ -65,13 +58,13 @@ pub struct ProcessGroup {
 }
 
 impl ProcessGroup {
-    /// Starts `command` with stdin closed, in a new process group, under `limits`. Fails with
-    /// `ErrorKind::Interrupted` if `cancel` was already cancelled.
+    /// Starts `command` with stdin closed, in a new process group, under `limits`; nothing
+    /// starts if `cancel` was already cancelled.
     pub fn start(
         command: &mut Command,
         limits: ResourceLimits,
         cancel: &Cancel,
-    ) -> io::Result<Self> {
+    ) -> io::Result<Outcome<Self>> {
         command.stdin(Stdio::null()).process_group(0);
         if limits.memory_bytes.is_some() {
             // glibc reserves 64 MiB of address space per malloc arena, up to 8 per core: on a
@@ -80,13 +73,14 @@ impl ProcessGroup {
             command.env("MALLOC_ARENA_MAX", "2");
         }
         // SAFETY: the closure runs between fork and exec; it allocates nothing and makes only
-        // async-signal-safe system calls (setrlimit, and those of `isolate` listed there).
+        // async-signal-safe system calls: setrlimit (rustix's, a plain system call), and those
+        // `isolate` lists.
         unsafe {
             command.pre_exec(move || {
-                set_limit(libc::RLIMIT_CORE, Some(0))?;
-                set_limit(libc::RLIMIT_AS, limits.memory_bytes)?;
-                set_limit(libc::RLIMIT_FSIZE, limits.output_bytes)?;
-                set_limit(libc::RLIMIT_CPU, limits.cpu_seconds)?;
+                set_limit(Resource::Core, Some(0))?;
+                set_limit(Resource::As, limits.memory_bytes)?;
+                set_limit(Resource::Fsize, limits.output_bytes)?;
+                set_limit(Resource::Cpu, limits.cpu_seconds)?;
                 if limits.isolate {
                     #[cfg(target_os = "linux")]
                     super::linux_namespaces::isolate()?;
@@ -99,18 +93,19 @@ impl ProcessGroup {
         let mut live = LIVE_GROUPS.lock().unwrap_or_else(PoisonError::into_inner);
         let mut state = cancel.lock();
         if state.cancelled {
-            return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
+            return Ok(Outcome::Cancelled);
         }
         let child = command.spawn()?;
         let group = child.id() as i32;
         state.groups.insert(group);
         live.get_or_insert_with(HashSet::new).insert(group);
-        Ok(ProcessGroup { child, group, cancel: cancel.clone() })
+        Ok(Outcome::Finished(ProcessGroup { child, group, cancel: cancel.clone() }))
     }
 
     /// Waits for the leader to exit, for at most `limit`; a process still running then is ended
     /// with its group. Either way, anything left in the group is killed before this returns.
-    pub fn wait(self, limit: Option<Duration>) -> io::Result<Exit> {
+    /// Cancelled if its work was cancelled meanwhile, however it ended.
+    pub fn wait(self, limit: Option<Duration>) -> io::Result<Outcome<Exit>> {
         let ProcessGroup { mut child, group, cancel } = self;
         let (exited, exit) = mpsc::channel();
         std::thread::spawn(move || exited.send(child.wait()));
@@ -119,9 +114,9 @@ impl ProcessGroup {
             Some(limit) => match exit.recv_timeout(limit) {
                 Ok(status) => Some(status),
                 Err(_) => {
-                    signal_group(group, libc::SIGTERM);
+                    signal_group(group, Signal::TERM);
                     if exit.recv_timeout(GRACE).is_err() {
-                        signal_group(group, libc::SIGKILL);
+                        signal_group(group, Signal::KILL);
                         let _ = exit.recv();
                     }
                     None
@@ -129,7 +124,7 @@ impl ProcessGroup {
             },
         };
         // A leader that exited may leave children behind in its group.
-        signal_group(group, libc::SIGKILL);
+        signal_group(group, Signal::KILL);
         let cancelled = {
             let mut state = cancel.lock();
             state.groups.remove(&group);
@@ -139,9 +134,9 @@ impl ProcessGroup {
             live.remove(&group);
         }
         match status {
-            _ if cancelled => Ok(Exit::Cancelled),
-            Some(status) => Ok(Exit::Finished(status?)),
-            None => Ok(Exit::TimedOut),
+            _ if cancelled => Ok(Outcome::Cancelled),
+            Some(status) => Ok(Outcome::Finished(Exit::Finished(status?))),
+            None => Ok(Outcome::Finished(Exit::TimedOut)),
         }
     }
 }
@@ -150,20 +145,19 @@ impl ProcessGroup {
 pub fn end_all() {
     if let Some(live) = &*LIVE_GROUPS.lock().unwrap_or_else(PoisonError::into_inner) {
         for &group in live {
-            signal_group(group, libc::SIGKILL);
+            signal_group(group, Signal::KILL);
         }
     }
 }
 
 pub(super) fn kill_group(group: i32) {
-    signal_group(group, libc::SIGKILL);
+    signal_group(group, Signal::KILL);
 }
 
-fn signal_group(group: i32, signal: i32) {
-    // SAFETY: kill has no memory-safety preconditions; a group that is already gone gives ESRCH,
-    // which is what we want.
-    unsafe {
-        libc::kill(-group, signal);
+fn signal_group(group: i32, signal: Signal) {
+    // A group that is already gone gives ESRCH, which is what we want.
+    if let Some(group) = Pid::from_raw(group) {
+        let _ = rustix::process::kill_process_group(group, signal);
     }
 }
 
@@ -171,17 +165,9 @@ fn set_limit(resource: Resource, value: Option<u64>) -> io::Result<()> {
     let Some(value) = value else { return Ok(()) };
     // At the CPU hard limit the kernel sends SIGKILL, before the soft limit's SIGXCPU when the
     // two are equal: a little headroom lets SIGXCPU say which limit ended the process.
-    let headroom = if resource == libc::RLIMIT_CPU { 5 } else { 0 };
-    let limit = libc::rlimit {
-        rlim_cur: value as libc::rlim_t,
-        rlim_max: value.saturating_add(headroom) as libc::rlim_t,
-    };
-    // SAFETY: `limit` is a valid rlimit for the duration of the call.
-    if unsafe { libc::setrlimit(resource, &limit) } == 0 {
-        Ok(())
-    } else {
-        Err(io::Error::last_os_error())
-    }
+    let headroom = if resource == Resource::Cpu { 5 } else { 0 };
+    let limit = Rlimit { current: Some(value), maximum: Some(value.saturating_add(headroom)) };
+    Ok(rustix::process::setrlimit(resource, limit)?)
 }
 
 #[cfg(test)]
@@ -190,16 +176,16 @@ mod tests {
 
     #[test]
     fn a_memory_limited_process_gets_the_address_space_limit_and_few_malloc_arenas() {
-        let output = std::env::temp_dir().join(format!("workbook-limits-{}", std::process::id()));
+        let output = tempfile::NamedTempFile::new().unwrap();
         let mut command = Command::new("/bin/sh");
         command
             .args(["-c", "ulimit -v; printf %s \"$MALLOC_ARENA_MAX\""])
-            .stdout(std::fs::File::create(&output).unwrap());
+            .stdout(output.reopen().unwrap());
         let limits = ResourceLimits { memory_bytes: Some(1 << 30), ..ResourceLimits::default() };
         let group = ProcessGroup::start(&mut command, limits, &Cancel::new()).unwrap();
-        let exit = group.wait(Some(Duration::from_secs(10))).unwrap();
-        let printed = std::fs::read_to_string(&output).unwrap();
-        let _ = std::fs::remove_file(&output);
+        let exit = group.into_result().unwrap().wait(Some(Duration::from_secs(10))).unwrap();
+        let exit = exit.into_result().unwrap();
+        let printed = std::fs::read_to_string(output.path()).unwrap();
         assert!(matches!(exit, Exit::Finished(status) if status.success()), "{exit:?}");
         assert_eq!(printed, "1048576\n2", "`ulimit -v` (KiB), then MALLOC_ARENA_MAX");
     }

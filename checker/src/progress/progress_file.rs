@@ -84,11 +84,19 @@ impl Progress {
             base: self.base.clone(),
         };
         let text = toml::to_string(&file).context("failed to encode the progress")?;
-        let temporary = self.path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&temporary, text)
-            .with_context(|| format!("failed to write {}", temporary.display()))?;
-        std::fs::rename(&temporary, &self.path)
-            .with_context(|| format!("failed to replace {}", self.path.display()))
+        let folder = self.path.parent().unwrap_or(Path::new("."));
+        let mut temporary = tempfile::Builder::new()
+            .prefix(".workbook-progress.")
+            // As a plain write would make it: readable by all, less the umask.
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+            .tempfile_in(folder)
+            .with_context(|| format!("failed to write in {}", folder.display()))?;
+        std::io::Write::write_all(&mut temporary, text.as_bytes())
+            .with_context(|| format!("failed to write {}", temporary.path().display()))?;
+        temporary
+            .persist(&self.path)
+            .with_context(|| format!("failed to replace {}", self.path.display()))?;
+        Ok(())
     }
 
     /// The commit the learner started from, if the workbook is a git checkout.

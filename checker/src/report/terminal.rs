@@ -92,7 +92,7 @@ pub fn format_step(step: &StepReport, max_lines: usize) -> String {
             }
             text
         }
-        Status::Skipped | Status::Cancelled => String::new(),
+        Status::Skipped => String::new(),
     }
 }
 

@@ -1,16 +1,17 @@
-//! Building exercises' test executables with cargo.
+//! Building exercises' test executables with cargo, read from cargo's JSON messages.
 
 use super::Limits;
 use super::build_progress::wait_reporting;
-use super::rustc_command::{RustcCommand, rustc_command};
+use super::replay::RustcCache;
+use super::rustc_command::rustc_command;
 use crate::info::Source;
-use crate::process::{Cancel, Exit, ProcessGroup, ResourceLimits};
+use crate::process::{Cancel, Exit, Outcome, ProcessGroup, ResourceLimits, finished};
 use anyhow::{Context, Result, bail};
-use serde::Deserialize;
+use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel};
+use cargo_metadata::{Message, TargetKind};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Mutex;
 
 /// Plain tests, or loom models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,55 +41,6 @@ impl Builds {
     }
 }
 
-#[derive(Deserialize)]
-struct Message {
-    reason: String,
-    target: Option<Target>,
-    profile: Option<Profile>,
-    executable: Option<PathBuf>,
-    message: Option<Diagnostic>,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    name: String,
-    kind: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Profile {
-    test: bool,
-}
-
-#[derive(Deserialize)]
-struct Diagnostic {
-    level: String,
-    rendered: Option<String>,
-}
-
-/// Rustc commands remembered for the life of a watch session.
-#[derive(Debug, Default)]
-pub struct RustcCache {
-    commands: Mutex<HashMap<(Source, String, BuildMode), RustcCommand>>,
-}
-
-impl RustcCache {
-    /// Forgets every command, so the next builds go through cargo again.
-    pub fn clear(&self) {
-        self.lock().clear();
-    }
-
-    pub fn get(&self, key: &(Source, String, BuildMode)) -> Option<RustcCommand> {
-        self.lock().get(key).cloned()
-    }
-
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(Source, String, BuildMode), RustcCommand>> {
-        self.commands.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
 /// Where builds happen, and how they look.
 #[derive(Debug, Clone)]
 pub struct BuildSettings {
@@ -100,8 +52,14 @@ pub struct BuildSettings {
     pub limits: Limits,
 }
 
+/// The cargo that runs this tool (`$CARGO` under `cargo workbook`), else the one on the PATH.
+pub fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
 /// Builds the test executables of `bins` of `source` in one cargo run. A binary that fails to
-/// compile does not stop the others (`--no-fail-fast` keeps cargo building).
+/// compile does not stop the others (`--no-fail-fast` keeps cargo building). With `capture`,
+/// remembers the rustc command of each binary built.
 pub fn build(
     settings: &BuildSettings,
     source: Source,
@@ -110,9 +68,8 @@ pub fn build(
     cancel: &Cancel,
     capture: Option<&RustcCache>,
     on_progress: &mut dyn FnMut(&str),
-) -> Result<Option<Builds>> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
+) -> Result<Outcome<Builds>> {
+    let mut command = cargo();
     command
         .current_dir(&settings.root)
         .args(["test", "--no-run", "--no-fail-fast", "--package"])
@@ -141,47 +98,42 @@ pub fn build(
             command.args(["--profile", "loom"]).env("CARGO_ENCODED_RUSTFLAGS", "--cfg\x1floom")
         }
     };
-    let stdout = settings.scratch.join(format!("build-{}.json", unique()));
-    let stderr = settings.scratch.join(format!("build-{}.err", unique()));
-    command
-        .stdout(std::fs::File::create(&stdout).context("failed to create a build log")?)
-        .stderr(std::fs::File::create(&stderr).context("failed to create a build log")?);
-    let started = match ProcessGroup::start(&mut command, ResourceLimits::default(), cancel) {
-        Ok(group) => group,
-        Err(error) if error.kind() == std::io::ErrorKind::Interrupted => return Ok(None),
-        Err(error) => return Err(error).context("failed to run cargo: is Rust installed?"),
+    let log = |suffix| {
+        tempfile::Builder::new()
+            .prefix("build-")
+            .suffix(suffix)
+            .tempfile_in(&settings.scratch)
+            .context("failed to create a build log")
     };
+    let (stdout, stderr) = (log(".json")?, log(".err")?);
+    command.stdout(stdout.reopen()?).stderr(stderr.reopen()?);
+    let started = ProcessGroup::start(&mut command, ResourceLimits::default(), cancel)
+        .context("failed to run cargo: is Rust installed?")?;
     let limit = settings.limits.build_time;
-    let exit = wait_reporting(started, limit, &stdout, bins.len(), on_progress)
+    let exit = wait_reporting(finished!(started), limit, stdout.path(), bins.len(), on_progress)
         .context("failed to wait for cargo")?;
-    let messages = std::fs::read_to_string(&stdout).unwrap_or_default();
-    let complaints = std::fs::read_to_string(&stderr).unwrap_or_default();
-    let _ = std::fs::remove_file(&stdout);
-    let _ = std::fs::remove_file(&stderr);
-    match exit {
-        Exit::Cancelled => return Ok(None),
-        Exit::TimedOut => bail!("cargo did not finish within {:?}", settings.limits.build_time),
-        Exit::Finished(_) => {}
+    if let Exit::TimedOut = finished!(exit) {
+        bail!("cargo did not finish within {:?}", settings.limits.build_time);
     }
+    let messages = std::fs::read(stdout.path()).unwrap_or_default();
+    let complaints = std::fs::read_to_string(stderr.path()).unwrap_or_default();
 
     let mut executables = HashMap::new();
     let mut errors: HashMap<String, Vec<String>> = HashMap::new();
-    for line in messages.lines() {
-        let Ok(message) = serde_json::from_str::<Message>(line) else { continue };
-        let Some(target) = message.target else { continue };
-        if !target.kind.iter().any(|kind| kind == "bin") {
-            continue;
-        }
-        match message.reason.as_str() {
-            "compiler-artifact" if message.profile.is_some_and(|p| p.test) => {
-                if let Some(executable) = message.executable {
-                    executables.insert(target.name, executable);
+    for message in Message::parse_stream(&messages[..]).map_while(Result::ok) {
+        match message {
+            Message::CompilerArtifact(artifact)
+                if artifact.profile.test && artifact.target.is_kind(TargetKind::Bin) =>
+            {
+                if let Some(executable) = artifact.executable {
+                    executables.insert(artifact.target.name, executable.into_std_path_buf());
                 }
             }
-            "compiler-message" => {
-                if let Some(diagnostic) = message.message.filter(|d| d.level == "error") {
-                    errors.entry(target.name).or_default().extend(diagnostic.rendered);
-                }
+            Message::CompilerMessage(message)
+                if message.target.is_kind(TargetKind::Bin)
+                    && message.message.level == DiagnosticLevel::Error =>
+            {
+                errors.entry(message.target.name).or_default().extend(message.message.rendered);
             }
             _ => {}
         }
@@ -190,7 +142,7 @@ pub fn build(
         for (bin, executable) in &executables {
             if let Some(mut command) = rustc_command(&complaints, bin) {
                 command.executable = executable.clone();
-                cache.lock().insert((source, bin.clone(), mode), command);
+                cache.insert((source, bin.clone(), mode), command);
             }
         }
     }
@@ -206,46 +158,7 @@ pub fn build(
             (bin.to_owned(), outcome)
         })
         .collect();
-    Ok(Some(Builds { built }))
-}
-
-/// Rebuilds `bin` with the rustc command cargo ran for it last time. `Ok(None)` when it cannot
-/// say (there is no such command, or it failed in a way that is not a compile error, such as a
-/// dependency rebuilt since): then cargo must build it.
-pub fn rebuild(
-    settings: &BuildSettings,
-    cache: &RustcCache,
-    key: (Source, String, BuildMode),
-    cancel: &Cancel,
-) -> Result<Option<Option<Built>>> {
-    let Some(cached) = cache.get(&key) else { return Ok(Some(None)) };
-    let diagnostics = settings.scratch.join(format!("rustc-{}.json", unique()));
-    let mut command = Command::new(&cached.program);
-    command
-        .args(&cached.args)
-        .current_dir(&settings.root)
-        .envs(cached.env.iter().map(|(key, value)| (key, value)))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&diagnostics).context("failed to create a build log")?);
-    let group = match ProcessGroup::start(&mut command, ResourceLimits::default(), cancel) {
-        Ok(group) => group,
-        Err(error) if error.kind() == std::io::ErrorKind::Interrupted => return Ok(None),
-        Err(_) => return Ok(Some(None)),
-    };
-    let exit = group.wait(Some(settings.limits.build_time)).context("failed to wait for rustc")?;
-    let messages = std::fs::read_to_string(&diagnostics).unwrap_or_default();
-    let _ = std::fs::remove_file(&diagnostics);
-    let errors = rustc_errors(&messages);
-    let built = match exit {
-        Exit::Cancelled => return Ok(None),
-        Exit::Finished(status) if status.success() => Some(Built::Executable(cached.executable)),
-        Exit::Finished(_) if !errors.is_empty() => Some(Built::Failed(errors)),
-        Exit::Finished(_) | Exit::TimedOut => {
-            cache.lock().remove(&key);
-            None
-        }
-    };
-    Ok(Some(built))
+    Ok(Outcome::Finished(Builds { built }))
 }
 
 /// rustc's rendered error messages, from the JSON diagnostics it writes to stderr.
@@ -253,7 +166,7 @@ pub fn rustc_errors(messages: &str) -> String {
     let errors: String = messages
         .lines()
         .filter_map(|line| serde_json::from_str::<Diagnostic>(line).ok())
-        .filter(|diagnostic| diagnostic.level == "error")
+        .filter(|diagnostic| diagnostic.level == DiagnosticLevel::Error)
         .filter_map(|diagnostic| diagnostic.rendered)
         .collect();
     errors.trim_end().to_owned()
@@ -264,11 +177,4 @@ fn cargo_complaint(stderr: &str) -> String {
     let lines: Vec<&str> =
         stderr.lines().skip_while(|line| !line.trim_start().starts_with("error")).collect();
     if lines.is_empty() { stderr.trim().to_owned() } else { lines.join("\n") }
-}
-
-/// A name no other file of this process, or of a concurrent one, uses.
-pub fn unique() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!("{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }

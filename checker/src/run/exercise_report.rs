@@ -10,8 +10,6 @@ pub enum Status {
     Failed,
     /// Not run, because an earlier step failed.
     Skipped,
-    /// Stopped before it finished: the file changed, or the user quit.
-    Cancelled,
 }
 
 /// The steps of an exercise, in the order they run.
@@ -90,10 +88,8 @@ impl StepReport {
 
     /// The verdict of a step that ran `tests`: passed when all passed, else the first failure's.
     pub fn from_tests(name: StepName, tests: Vec<TestReport>, duration: Duration) -> Self {
-        let cancelled = tests.iter().any(|t| t.status == Status::Cancelled);
         let failure = tests.iter().find(|t| t.status == Status::Failed);
         let (status, failure_kind, message) = match failure {
-            _ if cancelled => (Status::Cancelled, None, None),
             Some(test) => (
                 Status::Failed,
                 test.failure_kind,
@@ -118,18 +114,6 @@ impl ExerciseReport {
         steps.push(StepReport::skipped(StepName::Tests));
         if exercise.loom {
             steps.push(StepReport::skipped(StepName::Loom));
-        }
-        ExerciseReport { name: exercise.name.clone(), steps }
-    }
-
-    /// The report of a run stopped part-way: the steps done, then the rest marked cancelled.
-    pub fn cancelled(exercise: &Exercise, mut steps: Vec<StepReport>) -> Self {
-        let mut remaining = vec![StepName::Compile, StepName::Tests];
-        if exercise.loom {
-            remaining.push(StepName::Loom);
-        }
-        for name in remaining.into_iter().skip(steps.len()) {
-            steps.push(StepReport { status: Status::Cancelled, ..StepReport::skipped(name) });
         }
         ExerciseReport { name: exercise.name.clone(), steps }
     }

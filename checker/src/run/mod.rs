@@ -6,15 +6,20 @@ mod build_progress;
 mod exercise_report;
 mod limits;
 mod loom_report;
+mod replay;
+#[cfg(test)]
+mod replay_tests;
 mod runner;
 mod rustc_command;
+mod steps;
 mod test_output;
 mod test_process;
 mod test_step;
 mod verdict;
 
-pub use build::{BuildMode, BuildSettings, Built, RustcCache, build, rustc_errors};
+pub use build::{BuildMode, BuildSettings, Built, build, cargo, rustc_errors};
 pub use exercise_report::{ExerciseReport, Status, StepName, StepReport, TestReport};
 pub use limits::Limits;
+pub use replay::RustcCache;
 pub use runner::{Event, Runner};
 pub use rustc_command::RustcCommand;

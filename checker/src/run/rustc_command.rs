@@ -19,7 +19,8 @@ pub struct RustcCommand {
 pub fn rustc_command(stderr: &str, bin: &str) -> Option<RustcCommand> {
     stderr.lines().find_map(|line| {
         let quoted = line.trim_start().strip_prefix("Running `")?.strip_suffix('`')?;
-        let mut words = shell_words(quoted);
+        // cargo quotes the way a POSIX shell reads.
+        let mut words = shlex::split(quoted)?;
         let is_ours = words.windows(2).any(|w| w[0] == "--crate-name" && w[1] == bin)
             && words.iter().any(|word| word == "--test");
         if !is_ours {
@@ -43,36 +44,6 @@ fn is_assignment(word: &str) -> bool {
     })
 }
 
-/// Splits a command line the way a POSIX shell would, for the quoting cargo prints.
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word: Option<String> = None;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            ' ' | '\t' => words.extend(word.take()),
-            '\'' => {
-                let word = word.get_or_insert_with(String::new);
-                word.extend(chars.by_ref().take_while(|&c| c != '\''));
-            }
-            '"' => {
-                let word = word.get_or_insert_with(String::new);
-                while let Some(c) = chars.next() {
-                    match c {
-                        '"' => break,
-                        '\\' => word.extend(chars.next()),
-                        c => word.push(c),
-                    }
-                }
-            }
-            '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
-            c => word.get_or_insert_with(String::new).push(c),
-        }
-    }
-    words.extend(word);
-    words
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,7 +52,7 @@ mod tests {
     fn splits_the_quoting_cargo_prints() {
         let line = "rustc --crate-name a --check-cfg 'cfg(feature, values())' -C x=\"y z\" it\\'s";
         assert_eq!(
-            shell_words(line),
+            shlex::split(line).unwrap(),
             [
                 "rustc",
                 "--crate-name",

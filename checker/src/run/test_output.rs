@@ -1,6 +1,9 @@
 //! Reading what libtest and panics print. Stable libtest has no machine-readable output, so this
 //! reads the human one, and is only ever trusted together with the exit status.
 
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
 /// One panic, as printed by the default panic hook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Panic {
@@ -12,7 +15,14 @@ pub struct Panic {
 impl Panic {
     /// Panics from inside std or a dependency (loom's own follow-up panics after a failure).
     pub fn is_internal(&self) -> bool {
-        self.location.starts_with("/rustc/") || self.location.contains("/.cargo/registry/")
+        self.is_internal_with(cargo_home())
+    }
+
+    /// Whether the panic is in std, or in a dependency's source under `cargo_home`.
+    fn is_internal_with(&self, cargo_home: &Path) -> bool {
+        let location = Path::new(&self.location);
+        self.location.starts_with("/rustc/")
+            || ["registry", "git"].iter().any(|dir| location.starts_with(cargo_home.join(dir)))
     }
 
     /// The panic as a learner reads it; the test's own thread needs no name.
@@ -20,6 +30,16 @@ impl Panic {
         let who = if self.thread == "<unnamed>" { "a spawned thread panicked" } else { "panicked" };
         format!("{who} at {}:\n{}", self.location, self.message)
     }
+}
+
+/// Where cargo keeps dependencies' sources: `$CARGO_HOME` (such as `/usr/local/cargo` in
+/// Rust's container images), else `~/.cargo`.
+fn cargo_home() -> &'static Path {
+    static HOME: OnceLock<PathBuf> = OnceLock::new();
+    HOME.get_or_init(|| match std::env::var_os("CARGO_HOME") {
+        Some(home) if !home.is_empty() => PathBuf::from(home),
+        _ => std::env::home_dir().unwrap_or_default().join(".cargo"),
+    })
 }
 
 /// Lines that end a panic's message.
@@ -140,7 +160,18 @@ mod tests {
     fn tells_internal_panics_apart() {
         let output = "thread 'm' (1) panicked at /root/.cargo/registry/src/x/loom-0.7.3/src/rt/thread.rs:276:39:\n\
                       called `Option::unwrap()` on a `None` value\n";
-        assert!(panics(output)[0].is_internal());
+        assert!(panics(output)[0].is_internal_with(Path::new("/root/.cargo")));
+    }
+
+    #[test]
+    fn a_dependency_under_a_cargo_home_elsewhere_is_internal_too() {
+        let output = "thread 'm' (1) panicked at /usr/local/cargo/registry/src/x/loom-0.7.3/src/rt/thread.rs:276:39:\n\
+                      called `Option::unwrap()` on a `None` value\n";
+        let found = &panics(output)[0];
+        assert!(found.is_internal_with(Path::new("/usr/local/cargo")));
+        assert!(!found.is_internal_with(Path::new("/root/.cargo")), "another home's is not");
+        let ours = &panics(FAILED)[0];
+        assert!(!ours.is_internal_with(Path::new("/usr/local/cargo")));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Running a libtest executable: listing its tests, and running one test in a process of its own.
 
 use super::Limits;
-use super::build::unique;
-use crate::process::{Cancel, Exit, ProcessGroup, ResourceLimits, Sandbox, View, program_status};
+use crate::process::{
+    Cancel, Exit, Outcome, ProcessGroup, ResourceLimits, Sandbox, View, finished, program_status,
+};
 use anyhow::{Context, Result};
 use std::io::Read;
 use std::path::Path;
@@ -51,25 +52,30 @@ impl TestHost<'_> {
     }
 }
 
-/// Lists the tests of `executable`; `Err` carries the listing run when the executable failed.
+/// What listing an executable's tests gave.
+#[derive(Debug)]
+pub enum Listing {
+    Tests(Vec<String>),
+    /// The executable failed to list them: its run says how.
+    Failed(TestRun),
+}
+
+/// Lists the tests of `executable`.
 pub fn list_tests(
     executable: &Path,
     limits: &Limits,
     cancel: &Cancel,
     host: &TestHost<'_>,
-) -> Result<Result<Vec<String>, TestRun>> {
+) -> Result<Outcome<Listing>> {
     let mut command = host.command(executable);
     command.args(["--list", "--format", "terse"]);
-    let run = run_process(command, limits, cancel, host)?;
+    let run = finished!(run_process(command, limits, cancel, host)?);
     if !matches!(&run.exit, Exit::Finished(status) if status.success()) {
-        return Ok(Err(run));
+        return Ok(Outcome::Finished(Listing::Failed(run)));
     }
-    Ok(Ok(run
-        .output
-        .lines()
-        .filter_map(|line| line.strip_suffix(": test"))
-        .map(str::to_owned)
-        .collect()))
+    let names =
+        run.output.lines().filter_map(|line| line.strip_suffix(": test")).map(str::to_owned);
+    Ok(Outcome::Finished(Listing::Tests(names.collect())))
 }
 
 /// Runs the test `name` alone, its output unbuffered into a file.
@@ -79,21 +85,29 @@ pub fn run_test(
     limits: &Limits,
     cancel: &Cancel,
     host: &TestHost<'_>,
-) -> Result<TestRun> {
-    let recorded = host.scratch.join(format!("test-{}.result", unique()));
+) -> Result<Outcome<TestRun>> {
+    let recorded = scratch_file(host, ".result")?;
     let mut command = host.command(executable);
     command
         .args(["--exact", name, "--nocapture", "--test-threads", "1", "--logfile"])
-        .arg(&recorded)
+        .arg(recorded.path())
         .env(kit::hang::LIMIT_ENV, limits.hang.as_millis().to_string())
         // One test alone, so the kit may report a deadlock the moment it happens.
         .env(kit::hang::SOLE_TEST_ENV, "1")
         .env("RUST_BACKTRACE", "0")
         .env_remove("LOOM_MAX_PREEMPTIONS");
-    let mut run = run_process(command, limits, cancel, host)?;
-    run.recorded = std::fs::read_to_string(&recorded).unwrap_or_default();
-    let _ = std::fs::remove_file(&recorded);
-    Ok(run)
+    let mut run = finished!(run_process(command, limits, cancel, host)?);
+    run.recorded = std::fs::read_to_string(recorded.path()).unwrap_or_default();
+    Ok(Outcome::Finished(run))
+}
+
+/// A file for a test's logs in the scratch folder, removed when dropped.
+fn scratch_file(host: &TestHost<'_>, suffix: &str) -> Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix("test-")
+        .suffix(suffix)
+        .tempfile_in(host.scratch)
+        .context("failed to create a test log")
 }
 
 fn run_process(
@@ -101,9 +115,9 @@ fn run_process(
     limits: &Limits,
     cancel: &Cancel,
     host: &TestHost<'_>,
-) -> Result<TestRun> {
-    let log = host.scratch.join(format!("test-{}.log", unique()));
-    let file = std::fs::File::create(&log).context("failed to create a test log")?;
+) -> Result<Outcome<TestRun>> {
+    let log = scratch_file(host, ".log")?;
+    let file = log.reopen().context("failed to open a test log")?;
     command
         .stdout(file.try_clone().context("failed to share the test log")?)
         .stderr(file)
@@ -115,23 +129,17 @@ fn run_process(
         cpu_seconds: None,
     };
     let started = Instant::now();
-    let exit = match ProcessGroup::start(&mut command, resources, cancel) {
-        Ok(group) => group.wait(Some(limits.test_time)).context("failed to wait for a test")?,
-        Err(error) if error.kind() == std::io::ErrorKind::Interrupted => Exit::Cancelled,
-        Err(error) => {
-            let _ = std::fs::remove_file(&log);
-            return Err(error)
-                .with_context(|| format!("failed to start {}", command.get_program().display()));
-        }
-    };
+    let group = ProcessGroup::start(&mut command, resources, cancel)
+        .with_context(|| format!("failed to start {}", command.get_program().display()))?;
+    let waited = finished!(group).wait(Some(limits.test_time));
+    let exit = finished!(waited.context("failed to wait for a test")?);
     let exit = match exit {
         Exit::Finished(status) if host.sandbox.is_some() => Exit::Finished(program_status(status)),
         exit => exit,
     };
     let duration = started.elapsed();
-    let output = read_kept(&log);
-    let _ = std::fs::remove_file(&log);
-    Ok(TestRun { exit, output, recorded: String::new(), duration })
+    let output = read_kept(log.path());
+    Ok(Outcome::Finished(TestRun { exit, output, recorded: String::new(), duration }))
 }
 
 /// The file's text, or its start and end when it is long.

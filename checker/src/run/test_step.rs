@@ -1,11 +1,11 @@
 //! The tests step: list an executable's tests and run each in a process of its own.
 
 use super::build::BuildMode;
-use super::test_process::{TestHost, list_tests, run_test};
+use super::test_process::{Listing, TestHost, list_tests, run_test};
 use super::verdict::{TRACE_HEADING, judge};
 use super::{Limits, Status, StepName, StepReport, TestReport};
 use crate::info::FailureKind;
-use crate::process::Cancel;
+use crate::process::{Cancel, Outcome, finished};
 use anyhow::Result;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -48,17 +48,18 @@ pub fn run_tests(
     place: &TestPlace<'_>,
     expected: Option<&[String]>,
     cancel: &Cancel,
-) -> Result<StepReport> {
+) -> Result<Outcome<StepReport>> {
     let step = match place.mode {
         BuildMode::Plain => StepName::Tests,
         BuildMode::Loom => StepName::Loom,
     };
-    let listed = match list_tests(place.executable, place.limits, cancel, &place.host)? {
-        Ok(names) => names,
-        Err(listing) => {
+    let listed = match finished!(list_tests(place.executable, place.limits, cancel, &place.host)?) {
+        Listing::Tests(names) => names,
+        Listing::Failed(listing) => {
             let message = format!("could not list the tests:\n{}", listing.output.trim_end());
             let elapsed = place.started.elapsed();
-            return Ok(StepReport::failed(step, FailureKind::Crash, message, elapsed));
+            let failed = StepReport::failed(step, FailureKind::Crash, message, elapsed);
+            return Ok(Outcome::Finished(failed));
         }
     };
     let (names, missing) = match expected {
@@ -71,14 +72,26 @@ pub fn run_tests(
             BuildMode::Loom => "a `loom` module under #[cfg(all(test, loom))]",
         };
         let message = format!("no tests found: the exercise needs {module}");
-        return Ok(StepReport::failed(step, FailureKind::Crash, message, place.started.elapsed()));
+        let elapsed = place.started.elapsed();
+        return Ok(Outcome::Finished(StepReport::failed(
+            step,
+            FailureKind::Crash,
+            message,
+            elapsed,
+        )));
     }
-    let mut tests = crate::bounded_pool::map(names.len(), place.jobs, |index| {
+    let judged = crate::bounded_pool::map(names.len(), place.jobs, |index| {
         let run = run_test(place.executable, &names[index], place.limits, cancel, &place.host)?;
-        let mut report = judge(&names[index], &run, place.mode, place.limits);
-        keep_trace(&mut report, place);
-        Ok(report)
+        Ok(run.map(|run| {
+            let mut report = judge(&names[index], &run, place.mode, place.limits);
+            keep_trace(&mut report, place);
+            report
+        }))
     })?;
+    let mut tests = Vec::with_capacity(judged.len());
+    for test in judged {
+        tests.push(finished!(test));
+    }
     tests.extend(missing.into_iter().map(|name| TestReport {
         message: Some(format!(
             "the test `{name}` is not in the build: something in the file hides or replaces it"
@@ -90,5 +103,5 @@ pub fn run_tests(
         loom_iterations: None,
         loom_trace: None,
     }));
-    Ok(StepReport::from_tests(step, tests, place.started.elapsed()))
+    Ok(Outcome::Finished(StepReport::from_tests(step, tests, place.started.elapsed())))
 }

@@ -14,12 +14,11 @@ use kit::hang::DIAGNOSIS_MARKER;
 pub const TRACE_HEADING: &str = "How that schedule ran";
 
 /// The signal a process gets for writing past its file size limit: here, its output limit.
-const SIGXFSZ: i32 = 25;
+const SIGXFSZ: i32 = rustix::process::Signal::XFSZ.as_raw();
 
 pub fn judge(name: &str, run: &TestRun, mode: BuildMode, limits: &Limits) -> TestReport {
     let (status, failure) = match verdict(name, run, mode, limits) {
         Verdict::Passed => (Status::Passed, None),
-        Verdict::Cancelled => (Status::Cancelled, None),
         Verdict::Failed(kind, message) => (Status::Failed, Some((kind, message))),
     };
     let loom_iterations = match (status, mode) {
@@ -43,7 +42,6 @@ pub fn judge(name: &str, run: &TestRun, mode: BuildMode, limits: &Limits) -> Tes
 
 enum Verdict {
     Passed,
-    Cancelled,
     Failed(FailureKind, String),
 }
 
@@ -51,7 +49,6 @@ fn verdict(name: &str, run: &TestRun, mode: BuildMode, limits: &Limits) -> Verdi
     let found = panics(&run.output);
     let hang = found.iter().find(|p| p.message.starts_with(DIAGNOSIS_MARKER));
     let status = match &run.exit {
-        Exit::Cancelled => return Verdict::Cancelled,
         Exit::TimedOut => {
             if let Some(hang) = hang {
                 return Verdict::Failed(FailureKind::Hang, hang_message(hang));

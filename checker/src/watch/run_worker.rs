@@ -1,13 +1,13 @@
-use super::event::{StepUpdate, WatchEvent};
+use super::event::{Event as WatchEvent, StepUpdate};
 use crate::info::Exercise;
-use crate::process::Cancel;
+use crate::process::{Cancel, Outcome, finished};
 use crate::run::{Event, Runner};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
 /// A run in progress on a thread of its own. Dropping it cancels it, with its process trees.
 pub struct RunHandle {
-    pub id: u64,
     cancel: Cancel,
 }
 
@@ -17,11 +17,13 @@ impl Drop for RunHandle {
     }
 }
 
-/// Runs one exercise's steps, reporting each step and the end to `sink` under `id`.
+/// Runs one exercise's steps, reporting each step and the end to `sink` under `id`, with the
+/// content of `file` when the run ended.
 pub fn run(
     id: u64,
     runner: Arc<Runner>,
     exercise: Exercise,
+    file: PathBuf,
     sink: Sender<WatchEvent>,
 ) -> RunHandle {
     let cancel = Cancel::new();
@@ -35,11 +37,15 @@ pub fn run(
             };
             let _ = sink.send(WatchEvent::Step { run: id, update });
         };
-        let result = runner.run(&exercise, None, &token, &mut report_step);
-        let result = result.map_err(|error| format!("{error:#}"));
-        let _ = sink.send(WatchEvent::RunDone { run: id, result });
+        let result = match runner.run(&exercise, None, &token, &mut report_step) {
+            Ok(Outcome::Cancelled) => return,
+            Ok(Outcome::Finished(report)) => Ok(report),
+            Err(error) => Err(format!("{error:#}")),
+        };
+        let now = std::fs::read(&file).ok();
+        let _ = sink.send(WatchEvent::RunDone { run: id, result, now });
     });
-    RunHandle { id, cancel }
+    RunHandle { cancel }
 }
 
 /// Runs every exercise in turn ("check all"), reporting each verdict.
@@ -52,30 +58,25 @@ pub fn check_all(
     let cancel = Cancel::new();
     let token = cancel.clone();
     std::thread::spawn(move || {
-        let outcome = (|| -> anyhow::Result<()> {
+        let outcome = (|| -> anyhow::Result<Outcome<()>> {
             let mut report_build = |line: &str| {
                 let update = StepUpdate::Progress(format!("building {line}"));
                 let _ = sink.send(WatchEvent::Step { run: id, update });
             };
-            let Some(prebuilt) =
-                runner.prebuild_reporting(&exercises, &token, &mut report_build)?
-            else {
-                return Ok(());
-            };
+            let prebuilt =
+                finished!(runner.prebuild_reporting(&exercises, &token, &mut report_build)?);
             for (index, exercise) in exercises.iter().enumerate() {
-                let report = runner.run(exercise, Some(&prebuilt), &token, &mut |_| {})?;
-                if token.is_cancelled() {
-                    return Ok(());
-                }
+                let report =
+                    finished!(runner.run(exercise, Some(&prebuilt), &token, &mut |_| {})?);
                 let checked = WatchEvent::Checked { run: id, index, passed: report.passed() };
                 if sink.send(checked).is_err() {
-                    return Ok(());
+                    return Ok(Outcome::Cancelled);
                 }
             }
-            Ok(())
+            Ok(Outcome::Finished(()))
         })();
         let error = outcome.err().map(|error| format!("{error:#}"));
         let _ = sink.send(WatchEvent::CheckDone { run: id, error });
     });
-    RunHandle { id, cancel }
+    RunHandle { cancel }
 }

@@ -1,39 +1,32 @@
-//! The terminal in "cbreak" mode while watch runs: keys arrive one at a time without echo, while
-//! Ctrl-C still sends SIGINT. The original mode is saved so every way out can restore it.
+//! The terminal while watch runs: crossterm's raw mode, so keys arrive one at a time without
+//! echo and arrows as keys, but with signals and output processing kept, so Ctrl-C still sends
+//! SIGINT (whose handler ends every process tree) and a newline still starts a line. Every way
+//! out restores it: dropping the guard (unwinding included), the signal handler, the panic hook.
 
 use anyhow::{Context, Result};
-use std::io::Write;
-use std::sync::{Mutex, PoisonError};
+use crossterm::{cursor, execute, terminal};
+use rustix::termios::{self, LocalModes, OptionalActions, OutputModes};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-static SAVED: Mutex<Option<libc::termios>> = Mutex::new(None);
-
-const HIDE_CURSOR: &str = "\x1b[?25l";
-const SHOW_CURSOR: &str = "\x1b[?25h";
+/// Whether the terminal is in watch's mode, so that restoring twice restores once.
+static ENTERED: AtomicBool = AtomicBool::new(false);
 
 /// Restores the terminal when dropped, including during a panic's unwinding.
 pub struct TerminalMode(());
 
 impl TerminalMode {
     pub fn enter() -> Result<Self> {
-        // SAFETY: termios is plain data; tcgetattr fills it for a valid descriptor or fails.
-        let mut mode: libc::termios = unsafe { std::mem::zeroed() };
-        // SAFETY: `mode` is a valid termios to write into.
-        if unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut mode) } != 0 {
-            return Err(std::io::Error::last_os_error())
-                .context("failed to read the terminal mode");
-        }
-        *SAVED.lock().unwrap_or_else(PoisonError::into_inner) = Some(mode);
-        let mut cbreak = mode;
-        cbreak.c_lflag &= !(libc::ICANON | libc::ECHO);
-        cbreak.c_cc[libc::VMIN] = 1;
-        cbreak.c_cc[libc::VTIME] = 0;
-        // SAFETY: `cbreak` is a valid termios derived from the current one.
-        if unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &cbreak) } != 0 {
-            return Err(std::io::Error::last_os_error()).context("failed to set the terminal mode");
-        }
-        print!("{HIDE_CURSOR}");
-        let _ = std::io::stdout().flush();
-        Ok(TerminalMode(()))
+        terminal::enable_raw_mode().context("failed to set the terminal mode")?;
+        ENTERED.store(true, Ordering::SeqCst);
+        let guard = TerminalMode(());
+        let stdin = std::io::stdin();
+        let mut mode = termios::tcgetattr(&stdin).context("failed to read the terminal mode")?;
+        mode.local_modes |= LocalModes::ISIG;
+        mode.output_modes |= OutputModes::OPOST;
+        termios::tcsetattr(&stdin, OptionalActions::Now, &mode)
+            .context("failed to set the terminal mode")?;
+        execute!(std::io::stdout(), cursor::Hide).context("failed to hide the cursor")?;
+        Ok(guard)
     }
 }
 
@@ -46,10 +39,8 @@ impl Drop for TerminalMode {
 /// Puts the terminal back as it was; safe to call more than once and from a signal handler's
 /// thread.
 pub fn restore() {
-    if let Some(mode) = SAVED.lock().unwrap_or_else(PoisonError::into_inner).take() {
-        // SAFETY: `mode` was read from this terminal by tcgetattr.
-        unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &mode) };
-        print!("{SHOW_CURSOR}");
-        let _ = std::io::stdout().flush();
+    if ENTERED.swap(false, Ordering::SeqCst) {
+        let _ = terminal::disable_raw_mode();
+        let _ = execute!(std::io::stdout(), cursor::Show);
     }
 }

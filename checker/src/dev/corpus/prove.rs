@@ -6,7 +6,7 @@ use super::fix::{Expect, Fix};
 use crate::dev::finding::Finding;
 use crate::grade::{Compiler, restore, test_names};
 use crate::info::{Exercise, ExerciseFile, FailureKind, Source, Workbook};
-use crate::process::Cancel;
+use crate::process::{Cancel, Outcome, finished};
 use crate::run::{BuildMode, ExerciseReport, Runner};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -27,20 +27,18 @@ pub struct FixReport {
     pub report: ExerciseReport,
 }
 
-/// Runs every fix; `None` if cancelled. The findings name each fix that did not come out as
+/// Runs every fix. The findings name each fix that did not come out as
 /// declared.
 pub fn prove(
     workbook: &Workbook,
     fixes: Vec<Fix>,
     jobs: usize,
     cancel: &Cancel,
-) -> Result<Option<(Vec<FixReport>, Vec<Finding>)>> {
+) -> Result<Outcome<(Vec<FixReport>, Vec<Finding>)>> {
     if fixes.is_empty() {
-        return Ok(Some((Vec::new(), Vec::new())));
+        return Ok(Outcome::Finished((Vec::new(), Vec::new())));
     }
-    let Some(compiler) = Compiler::prepare(workbook, BUILD_CPU, None, cancel)? else {
-        return Ok(None);
-    };
+    let compiler = finished!(Compiler::prepare(workbook, BUILD_CPU, None, cancel)?);
     let compiler = Arc::new(compiler);
     let (mut tests, mut expected) = (HashMap::new(), HashMap::new());
     for fix in &fixes {
@@ -67,7 +65,7 @@ pub fn prove(
     let total = fixes.len();
     eprintln!("Proving {total} fixes of the corpus, {jobs} at a time...");
     let done = AtomicUsize::new(0);
-    let reports = crate::bounded_pool::map(total, jobs, |index| {
+    let proved = crate::bounded_pool::map(total, jobs, |index| {
         let fix = &fixes[index];
         let exercise = exercise(workbook, fix)?;
         let root = run.path().join(index.to_string());
@@ -84,18 +82,21 @@ pub fn prove(
                 compiler.compile(&compile_root, exercise, mode, cancel)
             }))
             .with_expected_tests(expected_for(&expected, &exercise.name));
-        let report = runner.run(exercise, None, cancel, &mut |_| {})?;
+        let Outcome::Finished(report) = runner.run(exercise, None, cancel, &mut |_| {})? else {
+            return Ok(Outcome::Cancelled);
+        };
         let _ = std::fs::remove_dir_all(&root);
         let proved = proved(&fix.expect, &report);
         let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
         eprintln!("[{finished}/{total}] {} {}", fix.path.display(), outcome(fix, &report, proved));
-        Ok(FixReport { fix: fix.clone(), proved, report })
+        Ok(Outcome::Finished(FixReport { fix: fix.clone(), proved, report }))
     })?;
-    if cancel.is_cancelled() {
-        return Ok(None);
+    let mut reports = Vec::with_capacity(proved.len());
+    for report in proved {
+        reports.push(finished!(report));
     }
     let findings = reports.iter().filter_map(finding).collect();
-    Ok(Some((reports, findings)))
+    Ok(Outcome::Finished((reports, findings)))
 }
 
 fn exercise<'a>(workbook: &'a Workbook, fix: &Fix) -> Result<&'a Exercise> {

@@ -4,22 +4,14 @@
 //!
 //! [`Clock`]: crate::time::Clock
 
-#[cfg(loom)]
-mod modelled;
-#[cfg(not(loom))]
-mod plain;
-
-#[cfg(loom)]
-pub use modelled::Condvar;
-#[cfg(not(loom))]
-pub use plain::Condvar;
+pub use crate::facade::Condvar;
 
 use crate::sync::{LockResult, PoisonError};
 
 /// Whether a timed wait returned because its time ran out, like std's type of the same name (which
 /// only std can make).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WaitTimeoutResult(bool);
+pub struct WaitTimeoutResult(pub(crate) bool);
 
 impl WaitTimeoutResult {
     /// True if the wait ended because its timeout passed.
@@ -29,7 +21,7 @@ impl WaitTimeoutResult {
 }
 
 /// A timed wait's result, poisoned if the lock was poisoned at any point of the wait.
-fn wrap<G>(
+pub(crate) fn wrap<G>(
     guard: G,
     result: WaitTimeoutResult,
     poisoned: bool,

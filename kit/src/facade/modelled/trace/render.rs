@@ -2,8 +2,8 @@
 //! loom ran them, with the line of each and the switches between threads marked; then the
 //! failure, and the source of every line the table names.
 
-use super::Site;
 use super::recorder::{Event, thread_label};
+use crate::trace::Site;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 

@@ -1,6 +1,6 @@
 //! The operations of the loom execution in progress, and the locks each thread holds.
 
-use super::Site;
+use crate::trace::Site;
 use std::sync::Mutex;
 
 /// One operation, as a row of the trace.

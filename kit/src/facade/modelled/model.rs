@@ -58,7 +58,7 @@ impl Model {
         explain_failures();
         builder.check(move || {
             SCHEDULE.store(counter.fetch_add(1, Ordering::Relaxed) + 1, Ordering::Relaxed);
-            crate::hang::clear();
+            super::hang::clear();
             crate::trace::begin();
             model()
         });
@@ -95,7 +95,7 @@ fn explain_failures() {
                 .unwrap_or("");
             let deadlock = message.starts_with(LOOM_DEADLOCK);
             let failure = if deadlock {
-                let waits = crate::hang::blocked_waits();
+                let waits = super::hang::blocked_waits();
                 if !waits.is_empty() {
                     eprintln!("{}", crate::hang::DEADLOCK_HEADER);
                     for wait in &waits {

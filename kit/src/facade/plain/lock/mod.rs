@@ -10,8 +10,8 @@ mod rwlock;
 pub use mutex::{Mutex, MutexGuard};
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use crate::facade::registry::{self, Holder, Registry, Site, WaitFor};
 use crate::hang;
-use crate::registry::{self, Holder, Registry, Site, WaitFor};
 use std::fmt::Write;
 use std::sync::atomic::{AtomicUsize, Ordering, fence};
 

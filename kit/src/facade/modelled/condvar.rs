@@ -1,42 +1,37 @@
-//! The kit's own `Condvar` (plain build), over the kit's `Mutex`: a wait registers with the
-//! registry and unlocks in one step, and a notification marks exactly the waits it ends, so a
-//! deadlock can be proved the moment it happens.
+//! The kit's `Condvar` under loom: loom's, with `wait_while` and the clock-bounded waits added,
+//! and each wait and notification recorded for the trace of a failing schedule.
 
-use super::{WaitTimeoutResult, wrap};
 use crate::hang;
-use crate::registry::{self, Site, WaitFor};
-use crate::sync::{LockResult, MutexGuard, PoisonError};
+use crate::raw::{self, MutexGuard as RawGuard};
+use crate::sync::condvar::{WaitTimeoutResult, wrap};
+use crate::sync::{LockResult, Mutex, MutexGuard, PoisonError};
 use crate::time::Clock;
+use crate::trace::{self, Site};
 use std::panic::Location;
 use std::time::{Duration, Instant};
 
-/// Like [`std::sync::Condvar`]. A wait that gets no notification within the hang limit panics
-/// with a diagnosis, and one that no thread is left to notify is reported at once as part of a
-/// deadlock. `notify_one` wakes the waiter that began first; there are no spurious wake-ups.
+/// Like [`std::sync::Condvar`]: loom's, with `wait_while` provided on top of loom's `wait`.
 #[derive(Debug, Default)]
 pub struct Condvar {
-    /// Gives each condvar an address of its own, which names its waits in the registry.
-    _address: u8,
+    inner: raw::Condvar,
 }
 
 impl Condvar {
     /// Like [`std::sync::Condvar::new`].
     pub fn new() -> Self {
-        Condvar { _address: 0 }
-    }
-
-    fn object(&self) -> usize {
-        self as *const Self as usize
+        Condvar { inner: raw::Condvar::new() }
     }
 
     /// Like [`std::sync::Condvar::wait`].
     #[track_caller]
-    pub fn wait<'a, T: ?Sized>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
+    pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
         let site = Location::caller();
-        let what = || format!("`Condvar::wait()` at {site}");
         let watch = hang::Watch::start();
-        let (woken, notified) = self.wait_once(guard, site, &what, watch.deadline(), false);
-        if !notified {
+        let _note = hang::note_blocked(|| format!("`Condvar::wait()` at {site}"));
+        let (guard, lock) = released(guard, site, "wait()");
+        let (woken, expired) = hang::wait(&self.inner, guard, &watch);
+        let woken = retaken(woken, lock, site);
+        if expired {
             drop(woken);
             hang::fail(format!(
                 "`Condvar::wait()` at {site} waited {} and no `notify_one()` or `notify_all()` \
@@ -49,7 +44,7 @@ impl Condvar {
 
     /// Like [`std::sync::Condvar::wait_while`]: waits until `condition` returns false.
     #[track_caller]
-    pub fn wait_while<'a, T: ?Sized, F>(
+    pub fn wait_while<'a, T, F>(
         &self,
         mut guard: MutexGuard<'a, T>,
         mut condition: F,
@@ -58,14 +53,21 @@ impl Condvar {
         F: FnMut(&mut T) -> bool,
     {
         let site = Location::caller();
-        let what = || format!("`Condvar::wait_while()` at {site}");
         let watch = hang::Watch::start();
+        // Noted only once it really waits: a condition already false blocks nothing, and
+        // `wait_until_blocked` must never see a wait that does not happen.
+        let mut note = None;
         let mut poisoned = false;
         while condition(&mut *guard) {
-            let (woken, notified) = self.wait_once(guard, site, &what, watch.deadline(), false);
+            note.get_or_insert_with(|| {
+                hang::note_blocked(|| format!("`Condvar::wait_while()` at {site}"))
+            });
+            let (released, lock) = released(guard, site, "wait_while()");
+            let (woken, expired) = hang::wait(&self.inner, released, &watch);
+            let woken = retaken(woken, lock, site);
             poisoned |= woken.is_err();
-            guard = crate::raw::unpoisoned(woken);
-            if !notified && watch.expired() {
+            guard = raw::unpoisoned(woken);
+            if expired {
                 drop(guard);
                 hang::fail(format!(
                     "`Condvar::wait_while()` at {site} waited {} and its condition stayed true: \
@@ -78,21 +80,22 @@ impl Condvar {
     }
 
     /// Like [`std::sync::Condvar::wait_timeout`]: bounded by its caller, so never diagnosed as a
-    /// hang, but a thread in it counts as blocked.
+    /// hang, but a thread in it counts as blocked. Under loom the timeout never elapses.
     #[track_caller]
-    pub fn wait_timeout<'a, T: ?Sized>(
+    pub fn wait_timeout<'a, T>(
         &self,
         guard: MutexGuard<'a, T>,
         timeout: Duration,
     ) -> LockResult<(MutexGuard<'a, T>, WaitTimeoutResult)> {
         let site = Location::caller();
-        let what = || format!("`Condvar::wait_timeout()` at {site}");
-        let (woken, notified) =
-            self.wait_once(guard, site, &what, Some(Instant::now() + timeout), true);
-        let timed_out = WaitTimeoutResult(!notified);
-        match woken {
-            Ok(guard) => Ok((guard, timed_out)),
-            Err(poisoned) => Err(PoisonError::new((poisoned.into_inner(), timed_out))),
+        let _note = hang::note_blocked(|| format!("`Condvar::wait_timeout()` at {site}"));
+        let (guard, lock) = released(guard, site, "wait_timeout()");
+        match self.raw_wait_timeout(guard, timeout) {
+            Ok((guard, result)) => Ok((MutexGuard::retaken(guard, lock, site), result)),
+            Err(poisoned) => {
+                let (guard, result) = poisoned.into_inner();
+                Err(PoisonError::new((MutexGuard::retaken(guard, lock, site), result)))
+            }
         }
     }
 
@@ -108,7 +111,7 @@ impl Condvar {
     /// There is no single-wait form: a manual clock's waiter must look at the clock from time to
     /// time, and a notification sent while it looks is only seen by re-checking the condition.
     #[track_caller]
-    pub fn wait_timeout_while_on<'a, T: ?Sized, C, F>(
+    pub fn wait_timeout_while_on<'a, T, C, F>(
         &self,
         guard: MutexGuard<'a, T>,
         timeout: Duration,
@@ -128,7 +131,7 @@ impl Condvar {
     /// instead of for a duration: code that knows when something is due (a rate limiter's next
     /// token) waits for exactly that instant, however long it took to get there.
     #[track_caller]
-    pub fn wait_while_until_on<'a, T: ?Sized, C, F>(
+    pub fn wait_while_until_on<'a, T, C, F>(
         &self,
         guard: MutexGuard<'a, T>,
         deadline: Instant,
@@ -145,10 +148,8 @@ impl Condvar {
     }
 
     /// Waits while `condition` holds, at most until `deadline` on `clock`. `what` names the wait
-    /// in diagnoses. Every wait here is timed: it can end by itself, so it never takes part in a
-    /// deadlock verdict.
-    #[track_caller]
-    fn wait_while_on<'a, T: ?Sized, C, F>(
+    /// in a hang diagnosis.
+    fn wait_while_on<'a, T, C, F>(
         &self,
         mut guard: MutexGuard<'a, T>,
         deadline: Instant,
@@ -163,8 +164,9 @@ impl Condvar {
     {
         let manual = clock.as_manual();
         let watch = hang::Watch::start();
-        // Asleep on the manual clock from its first wait until it returns.
-        let mut asleep = None;
+        // Noted only once it really waits, as in `wait_while`; asleep on the manual clock from
+        // then until it returns.
+        let (mut note, mut asleep) = (None, None);
         let mut poisoned = false;
         loop {
             if !condition(&mut *guard) {
@@ -173,73 +175,89 @@ impl Condvar {
             if clock.now() >= deadline {
                 return wrap(guard, WaitTimeoutResult(true), poisoned);
             }
-            let until = match manual {
-                None => Instant::now() + deadline.saturating_duration_since(clock.now()),
+            note.get_or_insert_with(|| hang::note_blocked(what));
+            let (released, lock) = released(guard, site, "wait_timeout_while_on()");
+            let woken = match manual {
+                None => self
+                    .raw_wait_timeout(released, deadline.saturating_duration_since(clock.now()))
+                    .map(|(guard, _)| guard)
+                    .map_err(|poisoned| PoisonError::new(poisoned.into_inner().0)),
                 Some(manual) => {
                     asleep.get_or_insert_with(|| manual.asleep_until(deadline));
                     if watch.expired() {
                         let diagnosis = manual.never_reached(deadline, watch.limit(), what);
-                        drop((asleep, guard));
+                        drop((asleep, released));
                         hang::fail(diagnosis);
                     }
-                    Instant::now() + crate::time::CLOCK_CHECK
+                    look_again(&self.inner, released)
                 }
             };
-            let (woken, _) = self.wait_once(guard, site, what, Some(until), true);
+            let woken = retaken(woken, lock, site);
             poisoned |= woken.is_err();
-            guard = crate::raw::unpoisoned(woken);
+            guard = raw::unpoisoned(woken);
         }
     }
 
-    /// One wait: registered and unlocked in one step, parked until a notification, a deadlock
-    /// verdict or `until`, then locked again. Says whether a notification ended it.
-    #[track_caller]
-    fn wait_once<'a, T: ?Sized>(
+    fn raw_wait_timeout<'a, T>(
         &self,
-        guard: MutexGuard<'a, T>,
-        site: Site,
-        what: &dyn Fn() -> String,
-        until: Option<Instant>,
-        timed: bool,
-    ) -> (LockResult<MutexGuard<'a, T>>, bool) {
-        let parker = registry::parker();
-        let me = std::thread::current().id();
-        let mut registry = registry::lock();
-        let wait = WaitFor {
-            object: self.object(),
-            what: what(),
-            holders: None,
-            timed,
-            // Blocked only once noted, below: until then it may still end the wait of a test
-            // that waits to see it blocked.
-            on_its_way: true,
-            parker: Some(parker.clone()),
-        };
-        // Only a lock wait can close a lock cycle: this one always enters.
-        let _ = registry.enter(wait);
-        let mutex = guard.unlock_in(&mut registry);
-        // Shown as blocked (to `wait_until_blocked`) only now that a notification would find the
-        // wait: a test that notifies the moment it sees the wait can never land before it. The
-        // note is made outside the registry's lock, which a joiner may take holding the record
-        // the note goes to; a wake-up in between is kept by the registry and seen by `park`.
-        drop(registry);
-        let _note = hang::note_blocked(what);
-        registry = registry::Registry::park(registry::lock(), &parker, until);
-        let left = registry.leave(me);
-        drop(registry);
-        if let Some(verdict) = left.verdict {
-            hang::fail(verdict);
+        guard: RawGuard<'a, T>,
+        timeout: Duration,
+    ) -> LockResult<(RawGuard<'a, T>, WaitTimeoutResult)> {
+        match self.inner.wait_timeout(guard, timeout) {
+            Ok((guard, result)) => Ok((guard, WaitTimeoutResult(result.timed_out()))),
+            Err(poisoned) => {
+                let (guard, result) = poisoned.into_inner();
+                Err(PoisonError::new((guard, WaitTimeoutResult(result.timed_out()))))
+            }
         }
-        (mutex.lock_at(site), left.woken)
     }
 
-    /// Like [`std::sync::Condvar::notify_one`]: wakes the waiter that began first.
+    /// Like [`std::sync::Condvar::notify_one`].
+    #[track_caller]
     pub fn notify_one(&self) {
-        registry::lock().wake(self.object(), false);
+        self.inner.notify_one();
+        trace::record(Some(Location::caller()), || "notify_one()".to_owned());
     }
 
     /// Like [`std::sync::Condvar::notify_all`].
+    #[track_caller]
     pub fn notify_all(&self) {
-        registry::lock().wake(self.object(), true);
+        self.inner.notify_all();
+        trace::record(Some(Location::caller()), || "notify_all()".to_owned());
     }
+}
+
+/// The lock `guard` holds, released for a wait that `op` at `site` names in the trace.
+fn released<'a, T>(
+    guard: MutexGuard<'a, T>,
+    site: Site,
+    op: &str,
+) -> (RawGuard<'a, T>, &'a Mutex<T>) {
+    let released = guard.release_for_wait();
+    trace::record(Some(site), || format!("{op}: unlock, wait"));
+    released
+}
+
+/// The lock taken back when the wait at `site` woke.
+fn retaken<'a, T>(
+    woken: LockResult<RawGuard<'a, T>>,
+    lock: &'a Mutex<T>,
+    site: Site,
+) -> LockResult<MutexGuard<'a, T>> {
+    trace::record(Some(site), || "woken: lock".to_owned());
+    match woken {
+        Ok(guard) => Ok(MutexGuard::retaken(guard, lock, site)),
+        Err(poisoned) => {
+            Err(PoisonError::new(MutexGuard::retaken(poisoned.into_inner(), lock, site)))
+        }
+    }
+}
+
+/// Waits on `condvar` until it is notified: under loom there is no time, so only a notification
+/// ends a clock-bounded wait.
+fn look_again<'a, T>(
+    condvar: &raw::Condvar,
+    guard: raw::MutexGuard<'a, T>,
+) -> std::sync::LockResult<raw::MutexGuard<'a, T>> {
+    condvar.wait(guard)
 }

@@ -1,4 +1,4 @@
-use super::event::WatchEvent;
+use crate::watch::event::Event as WatchEvent;
 use anyhow::Result;
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 use std::collections::BTreeSet;
@@ -9,9 +9,6 @@ use std::time::Duration;
 /// Editors save in bursts of events (vim: write a new file, rename, chmod). Events are gathered
 /// until this long passes without one, then handled together, so the file is read once, whole.
 const DEBOUNCE: Duration = Duration::from_millis(30);
-
-/// How often `--poll` reads the files, for file systems that deliver no events.
-const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 fn watch_limit() -> String {
     format!(
@@ -29,19 +26,12 @@ pub struct FileWatcher {
 }
 
 impl FileWatcher {
-    pub fn start(dir: &Path, poll: bool, sink: Sender<WatchEvent>) -> Result<Self> {
+    pub fn start(dir: &Path, sink: Sender<WatchEvent>) -> Result<Self> {
         let (raw, events) = mpsc::channel();
         let handler = move |event: notify::Result<Event>| {
             let _ = raw.send(event);
         };
-        let mut watcher: Box<dyn Watcher + Send> = if poll {
-            let config = notify::Config::default()
-                .with_poll_interval(POLL_INTERVAL)
-                .with_compare_contents(true);
-            Box::new(notify::PollWatcher::new(handler, config)?)
-        } else {
-            Box::new(notify::recommended_watcher(handler)?)
-        };
+        let mut watcher: Box<dyn Watcher + Send> = Box::new(notify::recommended_watcher(handler)?);
         watcher.watch(dir, RecursiveMode::Recursive).map_err(|error| match error.kind {
             notify::ErrorKind::MaxFilesWatch => {
                 anyhow::anyhow!("failed to watch: {}", watch_limit())

@@ -27,7 +27,7 @@ const LOOK_AGAIN: Duration = Duration::from_millis(10);
 /// a thread the kit did not spawn looks every [`LOOK_AGAIN`] while verdicts are on; the kit's
 /// threads wait until they are woken or their bound passes, so idle workers cost nothing.
 pub(crate) fn next_look(left: Option<Duration>) -> Option<Duration> {
-    if deadlock::enabled() && crate::thread::spawned_at().is_none() {
+    if deadlock::enabled() && crate::facade::thread::spawned_at().is_none() {
         Some(left.map_or(LOOK_AGAIN, |left| left.min(LOOK_AGAIN)))
     } else {
         left

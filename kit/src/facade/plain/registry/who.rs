@@ -18,7 +18,7 @@ impl Holder {
     /// The current thread, holding a lock since `since`.
     pub(crate) fn current(since: Site, exclusive: bool) -> Self {
         let handle = std::thread::current();
-        let spawned_at = crate::thread::spawned_at();
+        let spawned_at = crate::facade::thread::spawned_at();
         Holder { thread: handle.id(), spawned_at, handle, since, exclusive }
     }
 
@@ -29,7 +29,7 @@ impl Holder {
 
 /// How diagnoses name the current thread, and whether the kit did not spawn it.
 pub(crate) fn who_am_i() -> (String, bool) {
-    let spawned_at = crate::thread::spawned_at();
+    let spawned_at = crate::facade::thread::spawned_at();
     (describe(spawned_at, &std::thread::current()), spawned_at.is_none())
 }
 

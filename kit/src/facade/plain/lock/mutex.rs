@@ -1,5 +1,5 @@
 use super::LockState;
-use crate::registry::{Registry, Site};
+use crate::facade::registry::{Registry, Site};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;

@@ -1,0 +1,76 @@
+//! Under loom there is no time: a wait that can never end is loom's deadlock, and the kit only
+//! keeps what each thread waits on, to say so.
+
+use crate::raw::{Condvar, MutexGuard};
+use std::collections::BTreeMap;
+use std::sync::{LockResult, Mutex};
+use std::time::Duration;
+
+pub(crate) struct Watch;
+
+impl Watch {
+    pub(crate) fn start() -> Self {
+        Watch
+    }
+
+    pub(crate) fn limit(&self) -> Duration {
+        Duration::ZERO
+    }
+
+    pub(crate) fn expired(&self) -> bool {
+        false
+    }
+}
+
+/// Under loom a wait never expires: loom reports a wait that cannot end as a deadlock.
+#[track_caller]
+pub(crate) fn wait<'a, T>(
+    condvar: &Condvar,
+    guard: MutexGuard<'a, T>,
+    _watch: &Watch,
+) -> (LockResult<MutexGuard<'a, T>>, bool) {
+    (condvar.wait(guard), false)
+}
+
+/// The kit's waits in progress in the current loom execution, by a unique key. loom runs the
+/// model's threads one at a time on one OS thread, so a plain std mutex is never contended.
+static BLOCKED: Mutex<BTreeMap<u64, String>> = Mutex::new(BTreeMap::new());
+static NEXT_KEY: Mutex<u64> = Mutex::new(0);
+
+/// Records a wait so that a deadlock report can say what each blocked thread waits for.
+pub(crate) fn note_blocked(what: impl FnOnce() -> String) -> BlockedNote {
+    let mut next = NEXT_KEY.lock().unwrap_or_else(|e| e.into_inner());
+    let key = *next;
+    *next += 1;
+    // loom's deadlock report numbers threads as `Id(n)`; the notes use the same numbers.
+    let thread = crate::trace::thread_label(crate::trace::current_thread());
+    let note = format!("{thread}: {}", what());
+    BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).insert(key, note);
+    BlockedNote(key)
+}
+
+pub(crate) struct BlockedNote(u64);
+
+impl Drop for BlockedNote {
+    fn drop(&mut self) {
+        BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.0);
+    }
+}
+
+/// What every blocked kit wait is waiting for, one line each.
+pub(crate) fn blocked_waits() -> Vec<String> {
+    BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect()
+}
+
+/// Forgets the waits of an execution that ended.
+pub(crate) fn clear() {
+    BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+}
+
+/// No bound under loom: it has no time.
+pub(crate) fn limit() -> Option<Duration> {
+    None
+}
+
+/// Nothing to set under loom.
+pub(crate) fn set_limit(_limit: Option<Duration>) {}
