@@ -15,6 +15,8 @@ mod raw;
 #[cfg(not(loom))]
 mod registry;
 pub mod sync;
+#[cfg(not(loom))]
+pub mod tasks;
 pub mod thread;
 pub mod time;
 mod trace;
