@@ -27,7 +27,11 @@ async fn answer_pings(mut pings: mpsc::Receiver<Ping>, archived: Arc<AtomicUsize
 }
 
 /// Compresses every bundle with `compress`, one at a time, answering `pings` meanwhile.
-pub async fn archive_all<C>(bundles: Vec<Vec<u8>>, compress: C, pings: mpsc::Receiver<Ping>) -> Vec<Vec<u8>>
+pub async fn archive_all<C>(
+    bundles: Vec<Vec<u8>>,
+    compress: C,
+    pings: mpsc::Receiver<Ping>,
+) -> Vec<Vec<u8>>
 where
     C: Fn(Vec<u8>) -> Vec<u8> + Send + Sync + 'static,
 {

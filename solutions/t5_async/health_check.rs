@@ -27,7 +27,11 @@ async fn answer_pings(mut pings: mpsc::Receiver<Ping>, archived: Arc<AtomicUsize
 }
 
 /// Compresses every bundle with `compress`, one at a time, answering `pings` meanwhile.
-pub async fn archive_all<C>(bundles: Vec<Vec<u8>>, compress: C, pings: mpsc::Receiver<Ping>) -> Vec<Vec<u8>>
+pub async fn archive_all<C>(
+    bundles: Vec<Vec<u8>>,
+    compress: C,
+    pings: mpsc::Receiver<Ping>,
+) -> Vec<Vec<u8>>
 where
     C: Fn(Vec<u8>) -> Vec<u8> + Send + Sync + 'static,
 {
@@ -39,7 +43,8 @@ where
         // Compressing blocks its thread for seconds: on a blocking-pool thread, not the
         // runtime's, so the health task is answered meanwhile.
         let compress = Arc::clone(&compress);
-        let archive = tasks::spawn_blocking(move || compress(bundle)).await.expect("compress panicked");
+        let archive =
+            tasks::spawn_blocking(move || compress(bundle)).await.expect("compress panicked");
         archives.push(archive);
         archived.fetch_add(1, Ordering::SeqCst);
     }

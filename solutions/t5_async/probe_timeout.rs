@@ -34,7 +34,12 @@ pub struct Backend {
 
 impl Backend {
     pub fn new(name: &'static str, latency: Duration) -> Arc<Backend> {
-        Arc::new(Backend { name, latency, open: AtomicUsize::new(0), answered: AtomicUsize::new(0) })
+        Arc::new(Backend {
+            name,
+            latency,
+            open: AtomicUsize::new(0),
+            answered: AtomicUsize::new(0),
+        })
     }
 
     /// Connections open to it now.
@@ -130,7 +135,11 @@ mod tests {
             );
             assert_eq!(tasks::alive_tasks(), 0, "the probe's task was still running");
             sleep(Duration::from_secs(10)).await;
-            assert_eq!(backend.answered(), 0, "the probe went on after the backend was marked down");
+            assert_eq!(
+                backend.answered(),
+                0,
+                "the probe went on after the backend was marked down"
+            );
         });
     }
 

@@ -95,7 +95,10 @@ mod tests {
     use kit::tasks::time::Instant;
 
     fn files(sizes: &[u64]) -> Vec<File> {
-        (1..).zip(sizes).map(|(n, &megabytes)| File { name: format!("f{n:02}"), megabytes }).collect()
+        (1..)
+            .zip(sizes)
+            .map(|(n, &megabytes)| File { name: format!("f{n:02}"), megabytes })
+            .collect()
     }
 
     fn names(files: &[File]) -> Vec<String> {

@@ -52,7 +52,8 @@ pub async fn serve<L: Ledger>(
             ledger.record(payment.id, payment.cents).await;
             let _ = payment.ack.send(());
         });
-    }    requests.close();
+    }
+    requests.close();
     while let Some(payment) = requests.recv().await {
         ledger.record(payment.id, payment.cents).await;
         let _ = payment.ack.send(());

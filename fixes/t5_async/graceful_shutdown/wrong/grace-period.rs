@@ -52,7 +52,8 @@ pub async fn serve<L: Ledger>(
             ledger.record(payment.id, payment.cents).await;
             let _ = payment.ack.send(());
         });
-    }    sleep(Duration::from_secs(5)).await;
+    }
+    sleep(Duration::from_secs(5)).await;
 }
 
 /// A ledger on a database that takes 50 ms per write.

@@ -14,9 +14,9 @@
 #![cfg_attr(loom, no_main)]
 #![cfg(not(loom))]
 
-use kit::tasks::{self, JoinSet};
 use kit::tasks::sync::{Arc, mpsc, oneshot, watch};
 use kit::tasks::time::{Duration, sleep};
+use kit::tasks::{self, JoinSet};
 use std::sync::Mutex;
 
 #[derive(Debug)]

@@ -52,7 +52,8 @@ pub async fn serve<L: Ledger>(
             ledger.record(payment.id, payment.cents).await;
             let _ = payment.ack.send(());
         });
-    }    for _ in 0..10 {
+    }
+    for _ in 0..10 {
         tasks::yield_now().await;
     }
 }

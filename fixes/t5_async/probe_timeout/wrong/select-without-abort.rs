@@ -36,7 +36,12 @@ pub struct Backend {
 
 impl Backend {
     pub fn new(name: &'static str, latency: Duration) -> Arc<Backend> {
-        Arc::new(Backend { name, latency, open: AtomicUsize::new(0), answered: AtomicUsize::new(0) })
+        Arc::new(Backend {
+            name,
+            latency,
+            open: AtomicUsize::new(0),
+            answered: AtomicUsize::new(0),
+        })
     }
 
     /// Connections open to it now.
