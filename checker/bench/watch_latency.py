@@ -32,6 +32,7 @@ TESTS_DONE = re.compile(r"[✓✗] tests ")
 FULL_DONE = {
     "thumbnails": re.compile(r"Done!|✗ tests "),
     "hit_counter": re.compile(r"Done!|✗ loom "),
+    "upload_limiter": re.compile(r"Done!|✗ tests "),
 }
 TIMEOUT = 120.0
 
@@ -129,7 +130,9 @@ def main():
         sys.exit("build the tool first: cargo build -p workbook")
     scratch = copy_workbook()
     try:
-        for name, kind in [("thumbnails", "test-only"), ("hit_counter", "loom")]:
+        exercises = [("thumbnails", "test-only"), ("hit_counter", "loom")]
+        exercises.append(("upload_limiter", "async, test-only"))
+        for name, kind in exercises:
             firsts, fulls = measure(scratch, binary, name, saves)
             print(f"{name} ({kind} exercise)")
             print(describe("first verdict", firsts))

@@ -1,5 +1,4 @@
-// Compresses every bundle on the blocking pool at once, then awaits them in order: more than one at a time.
-// caught by: test
+// Moves each bundle to the blocking pool with a clone of the compressor and awaits it before the next, counting after.
 //! Health check
 //!
 //! A log archiver compresses bundles of logs one after another. Compression is CPU work that
@@ -41,15 +40,16 @@ where
     let health = tasks::spawn(answer_pings(pings, Arc::clone(&archived)));
     let compress = Arc::new(compress);
     let mut archives = Vec::new();
-    let jobs: Vec<_> = bundles
-        .into_iter()
-        .map(|bundle| {
+    for bundle in bundles {
+        let job = {
             let compress = Arc::clone(&compress);
             tasks::spawn_blocking(move || compress(bundle))
-        })
-        .collect();
-    for job in jobs {
-        archives.push(job.await.expect("compress panicked"));
+        };
+        let archive = match job.await {
+            Ok(archive) => archive,
+            Err(error) => panic!("compressing a bundle failed: {error}"),
+        };
+        archives.push(archive);
         archived.fetch_add(1, Ordering::SeqCst);
     }
     health.abort();
