@@ -32,8 +32,11 @@ TESTS_DONE = re.compile(r"[✓✗] tests ")
 FULL_DONE = {
     "thumbnails": re.compile(r"Done!|✗ tests "),
     "hit_counter": re.compile(r"Done!|✗ loom "),
+    "upload_limiter": re.compile(r"Done!|✗ tests "),
 }
 TIMEOUT = 120.0
+# The folder of each exercise timed, when it is not t1_threads.
+TRACK = {"upload_limiter": "t5_async"}
 
 
 class Screen:
@@ -80,10 +83,11 @@ def copy_workbook():
 
 
 def measure(scratch, binary, name, saves):
-    stub_path = os.path.join(scratch, "exercises", "t1_threads", name + ".rs")
+    track = TRACK.get(name, "t1_threads")
+    stub_path = os.path.join(scratch, "exercises", track, name + ".rs")
     with open(stub_path, "rb") as f:
         stub = f.read()
-    with open(os.path.join(scratch, "solutions", "t1_threads", name + ".rs"), "rb") as f:
+    with open(os.path.join(scratch, "solutions", track, name + ".rs"), "rb") as f:
         solution = f.read()
     with open(os.path.join(scratch, ".workbook-progress.toml"), "w") as f:
         f.write(f'current = "{name}"\ndone = []\n')
@@ -129,7 +133,9 @@ def main():
         sys.exit("build the tool first: cargo build -p workbook")
     scratch = copy_workbook()
     try:
-        for name, kind in [("thumbnails", "test-only"), ("hit_counter", "loom")]:
+        exercises = [("thumbnails", "test-only"), ("hit_counter", "loom")]
+        exercises.append(("upload_limiter", "async, test-only"))
+        for name, kind in exercises:
             firsts, fulls = measure(scratch, binary, name, saves)
             print(f"{name} ({kind} exercise)")
             print(describe("first verdict", firsts))

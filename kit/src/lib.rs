@@ -12,6 +12,8 @@ mod facade;
 pub mod hang;
 mod raw;
 pub mod sync;
+#[cfg(not(loom))]
+pub mod tasks;
 pub mod thread;
 pub mod time;
 mod trace;
