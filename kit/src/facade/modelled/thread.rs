@@ -12,15 +12,9 @@ where
     T: Send + 'static,
 {
     let inner = loom::thread::spawn(f);
-    let spawned = thread_number(inner.thread());
+    let spawned = trace::thread_number(inner.thread());
     trace::record(Some(Location::caller()), || format!("spawn {}", trace::thread_label(spawned)));
     JoinHandle { inner }
-}
-
-/// loom's number for a thread, as its reports print it.
-fn thread_number(thread: &loom::thread::Thread) -> usize {
-    let id = format!("{:?}", thread.id());
-    id.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0)
 }
 
 /// Like [`std::thread::JoinHandle`].
@@ -34,7 +28,7 @@ impl<T> JoinHandle<T> {
     #[track_caller]
     pub fn join(self) -> std::thread::Result<T> {
         let site = std::panic::Location::caller();
-        let joined = thread_number(self.inner.thread());
+        let joined = trace::thread_number(self.inner.thread());
         let note = crate::hang::note_blocked(|| {
             format!("`join()` at {site}, for {}", trace::thread_label(joined))
         });

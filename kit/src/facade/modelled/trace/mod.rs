@@ -5,5 +5,5 @@ mod render;
 
 pub(crate) use recorder::{
     begin, current_thread, failed, held, holder_of, holdings, record, record_atomic, released,
-    thread_label,
+    thread_label, thread_number,
 };

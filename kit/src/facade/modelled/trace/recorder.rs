@@ -55,7 +55,12 @@ pub(crate) fn begin() {
 
 /// loom's number for the current thread, as its reports print it (`Id(n)`).
 pub(crate) fn current_thread() -> usize {
-    let id = format!("{:?}", loom::thread::current().id());
+    thread_number(&loom::thread::current())
+}
+
+/// loom's number for `thread`, as its reports print it (`Id(n)`).
+pub(crate) fn thread_number(thread: &loom::thread::Thread) -> usize {
+    let id = format!("{:?}", thread.id());
     id.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0)
 }
 
