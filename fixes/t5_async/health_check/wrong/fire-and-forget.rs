@@ -45,7 +45,8 @@ where
         let (compress, archives, archived) =
             (Arc::clone(&compress), Arc::clone(&archives), Arc::clone(&archived));
         tasks::spawn_blocking(move || {
-            archives.lock().unwrap().push(compress(bundle));
+            let archive = compress(bundle);
+            archives.lock().unwrap().push(archive);
             archived.fetch_add(1, Ordering::SeqCst);
         });
     }
