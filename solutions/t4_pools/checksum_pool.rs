@@ -198,18 +198,31 @@ mod tests {
     /// which have no time limit: however long the test takes to tick.
     #[derive(Default)]
     struct CheckClock {
-        /// Checks started, and how many had started by the last tick: those have ended.
-        checks: std::sync::Mutex<(usize, usize)>,
+        checks: std::sync::Mutex<Checks>,
         ticked: std::sync::Condvar,
+    }
+
+    #[derive(Default)]
+    struct Checks {
+        started: usize,
+        /// How many had started by the last tick: those have ended.
+        ended: usize,
+        /// Whether `execute` has returned for every check.
+        all_queued: bool,
     }
 
     impl CheckClock {
         fn check(&self) {
             let mut checks = self.checks.lock().unwrap();
-            let (me, _) = *checks;
-            checks.0 += 1;
+            let me = checks.started;
+            checks.started += 1;
             self.ticked.notify_all();
-            drop(self.ticked.wait_while(checks, |&mut (_, ended)| ended <= me).unwrap());
+            drop(self.ticked.wait_while(checks, |checks| checks.ended <= me).unwrap());
+        }
+
+        fn all_queued(&self) {
+            self.checks.lock().unwrap().all_queued = true;
+            self.ticked.notify_all();
         }
     }
 
@@ -217,9 +230,11 @@ mod tests {
     /// as many run as can: `WORKERS`, or all that are left. A pool that runs fewer gets a quarter
     /// of the kit's hang limit to start them (well before its own waits would be diagnosed); from
     /// then on the clock ticks once it runs as many as it ran then, and it may not run fewer again.
-    /// The checks come once every worker waits for work, so `execute` must wake them; the pool is
-    /// shut down only once every check has run, so that waking the workers to shut down cannot
-    /// start checks left waiting. Returns the ticks taken and the most checks run at once.
+    /// The checks come once every worker waits for work, so `execute` must wake them; the clock
+    /// first ticks once all are queued (or the patience ran out, if `execute` is stuck), so that
+    /// how a pool takes its jobs never depends on how fast they were queued; the pool is shut down
+    /// only once every check has run, so that waking the workers to shut down cannot start checks
+    /// left waiting. Returns the ticks taken and the most checks run at once.
     fn ticks_taken<P: Pool + Idle>() -> (u32, usize) {
         let clock = Arc::new(CheckClock::default());
         // A std channel: the submitter may wait on it as long as the ticks take.
@@ -233,6 +248,7 @@ mod tests {
                     let clock = Arc::clone(&clock);
                     pool.execute(move || clock.check());
                 }
+                clock.all_queued();
                 let _ = wait_for_all.recv();
                 pool.shutdown();
             })
@@ -241,15 +257,18 @@ mod tests {
         let (mut ticks, mut left, mut at_once, mut most) = (0, CHECKS, WORKERS, 0);
         while left > 0 {
             let wanted = at_once.min(left);
-            let too_few = |checks: &mut (usize, usize)| checks.0 - checks.1 < wanted;
+            let first_tick_early = |checks: &Checks| ticks == 0 && !checks.all_queued;
+            let too_few = |checks: &mut Checks| {
+                checks.started - checks.ended < wanted || first_tick_early(checks)
+            };
             let checks = clock.checks.lock().unwrap();
             let (mut checks, _) =
                 clock.ticked.wait_timeout_while(checks, patience, too_few).unwrap();
-            let ran = checks.0 - checks.1;
+            let ran = checks.started - checks.ended;
             assert!(ran > 0, "none of the {left} checks queued started: are the workers woken?");
             let slowed_again = ran < wanted && at_once < WORKERS;
             assert!(!slowed_again, "{left} queued and {ran} running: fewer than {at_once} before");
-            checks.1 = checks.0;
+            checks.ended = checks.started;
             clock.ticked.notify_all();
             if ran < wanted {
                 at_once = ran;
