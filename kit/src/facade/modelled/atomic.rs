@@ -9,8 +9,18 @@ use std::panic::Location;
 macro_rules! common {
     ($name:ident, $t:ty) => {
         /// Like the std atomic of the same name; loom's underneath.
-        #[derive(Debug, Default)]
-        pub struct $name(loom::sync::atomic::$name);
+        #[derive(Debug)]
+        pub struct $name {
+            inner: loom::sync::atomic::$name,
+            /// Whether every write so far was `SeqCst`: see [`Self::load`].
+            only_seq_cst_writes: std::sync::atomic::AtomicBool,
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new(<$t>::default())
+            }
+        }
 
         impl From<$t> for $name {
             fn from(value: $t) -> Self {
@@ -28,9 +38,17 @@ macro_rules! common {
                 trace::record_atomic(Location::caller(), object, op, read, wrote);
             }
 
+            /// Notes a write's ordering, for [`Self::load`].
+            fn wrote_with(&self, order: Ordering) {
+                if order != Ordering::SeqCst {
+                    self.only_seq_cst_writes.store(false, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+
             /// Records a read-modify-write: what it read, and what it left.
             #[track_caller]
             fn rmw(&self, name: &str, value: $t, order: Ordering, old: $t, new: $t) {
+                self.wrote_with(order);
                 self.record(
                     format!("{name}({value}, {order:?}) -> {old}, now {new}"),
                     None,
@@ -40,7 +58,10 @@ macro_rules! common {
 
             #[track_caller]
             pub fn new(value: $t) -> Self {
-                Self(loom::sync::atomic::$name::new(value))
+                Self {
+                    inner: loom::sync::atomic::$name::new(value),
+                    only_seq_cst_writes: std::sync::atomic::AtomicBool::new(true),
+                }
             }
 
             /// loom's unsynchronized load.
@@ -50,30 +71,43 @@ macro_rules! common {
             #[track_caller]
             pub unsafe fn unsync_load(&self) -> $t {
                 // SAFETY: the caller upholds loom's contract, which is this one's.
-                unsafe { self.0.unsync_load() }
+                unsafe { self.inner.unsync_load() }
             }
 
             #[track_caller]
             pub fn into_inner(self) -> $t {
-                self.0.into_inner()
+                self.inner.into_inner()
             }
 
+            /// loom models `SeqCst` as `AcqRel` (its documented limit), so its `SeqCst` load may
+            /// read a value older than the last `SeqCst` write, which no real program can, and a
+            /// trace would explain a race by a schedule that cannot happen. While every write was
+            /// `SeqCst`, a read-modify-write that changes nothing reads what a real `SeqCst` load
+            /// would: the last write. After any weaker write, the plain load keeps every stale
+            /// value a real load may read.
             #[track_caller]
             pub fn load(&self, order: Ordering) -> $t {
-                let value = self.0.load(order);
+                let sequential = order == Ordering::SeqCst
+                    && self.only_seq_cst_writes.load(std::sync::atomic::Ordering::Relaxed);
+                let value = if sequential {
+                    self.inner.fetch_or(<$t>::default(), order)
+                } else {
+                    self.inner.load(order)
+                };
                 self.record(format!("load({order:?}) -> {value}"), Some(value), None);
                 value
             }
 
             #[track_caller]
             pub fn store(&self, value: $t, order: Ordering) {
-                self.0.store(value, order);
+                self.wrote_with(order);
+                self.inner.store(value, order);
                 self.record(format!("store({value}, {order:?})"), None, Some(value));
             }
 
             #[track_caller]
             pub fn swap(&self, value: $t, order: Ordering) -> $t {
-                let old = self.0.swap(value, order);
+                let old = self.inner.swap(value, order);
                 self.rmw("swap", value, order, old, value);
                 old
             }
@@ -86,7 +120,8 @@ macro_rules! common {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
-                let result = self.0.compare_exchange(current, new, success, failure);
+                self.wrote_with(success);
+                let result = self.inner.compare_exchange(current, new, success, failure);
                 let op = format!("compare_exchange({current}, {new}, {success:?}) -> {result:?}");
                 self.record(op, result.err(), result.ok().map(|_| new));
                 result
@@ -100,7 +135,8 @@ macro_rules! common {
                 success: Ordering,
                 failure: Ordering,
             ) -> Result<$t, $t> {
-                let result = self.0.compare_exchange_weak(current, new, success, failure);
+                self.wrote_with(success);
+                let result = self.inner.compare_exchange_weak(current, new, success, failure);
                 let op =
                     format!("compare_exchange_weak({current}, {new}, {success:?}) -> {result:?}");
                 self.record(op, result.err(), result.ok().map(|_| new));
@@ -117,8 +153,9 @@ macro_rules! common {
             where
                 F: FnMut($t) -> Option<$t>,
             {
+                self.wrote_with(set);
                 let mut new = None;
-                let result = self.0.fetch_update(set, fetch, |value| {
+                let result = self.inner.fetch_update(set, fetch, |value| {
                     new = f(value);
                     new
                 });
@@ -129,28 +166,28 @@ macro_rules! common {
 
             #[track_caller]
             pub fn fetch_and(&self, value: $t, order: Ordering) -> $t {
-                let old = self.0.fetch_and(value, order);
+                let old = self.inner.fetch_and(value, order);
                 self.rmw("fetch_and", value, order, old, old & value);
                 old
             }
 
             #[track_caller]
             pub fn fetch_nand(&self, value: $t, order: Ordering) -> $t {
-                let old = self.0.fetch_nand(value, order);
+                let old = self.inner.fetch_nand(value, order);
                 self.rmw("fetch_nand", value, order, old, !(old & value));
                 old
             }
 
             #[track_caller]
             pub fn fetch_or(&self, value: $t, order: Ordering) -> $t {
-                let old = self.0.fetch_or(value, order);
+                let old = self.inner.fetch_or(value, order);
                 self.rmw("fetch_or", value, order, old, old | value);
                 old
             }
 
             #[track_caller]
             pub fn fetch_xor(&self, value: $t, order: Ordering) -> $t {
-                let old = self.0.fetch_xor(value, order);
+                let old = self.inner.fetch_xor(value, order);
                 self.rmw("fetch_xor", value, order, old, old ^ value);
                 old
             }
@@ -166,33 +203,33 @@ macro_rules! integer {
         impl $name {
             #[track_caller]
             pub fn with_mut<R>(&mut self, f: impl FnOnce(&mut $t) -> R) -> R {
-                self.0.with_mut(f)
+                self.inner.with_mut(f)
             }
 
             #[track_caller]
             pub fn fetch_add(&self, value: $t, order: Ordering) -> $t {
-                let old = self.0.fetch_add(value, order);
+                let old = self.inner.fetch_add(value, order);
                 self.rmw("fetch_add", value, order, old, old.wrapping_add(value));
                 old
             }
 
             #[track_caller]
             pub fn fetch_sub(&self, value: $t, order: Ordering) -> $t {
-                let old = self.0.fetch_sub(value, order);
+                let old = self.inner.fetch_sub(value, order);
                 self.rmw("fetch_sub", value, order, old, old.wrapping_sub(value));
                 old
             }
 
             #[track_caller]
             pub fn fetch_max(&self, value: $t, order: Ordering) -> $t {
-                let old = self.0.fetch_max(value, order);
+                let old = self.inner.fetch_max(value, order);
                 self.rmw("fetch_max", value, order, old, old.max(value));
                 old
             }
 
             #[track_caller]
             pub fn fetch_min(&self, value: $t, order: Ordering) -> $t {
-                let old = self.0.fetch_min(value, order);
+                let old = self.inner.fetch_min(value, order);
                 self.rmw("fetch_min", value, order, old, old.min(value));
                 old
             }
