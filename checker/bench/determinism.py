@@ -19,6 +19,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.path.join(ROOT, "target", "debug", "workbook")
+PLURAL = {"fix": "fixes", "solution": "solutions", "stub": "stubs"}
 
 
 def verdict(report):
@@ -76,7 +77,7 @@ def main():
     kinds = collections.Counter(item[0] for item in seen)
     changed = {item: counts for item, counts in seen.items() if len(counts) > 1}
     print(f"\n{args.runs} runs with {args.busy} core(s) busy: "
-          + ", ".join(f"{count} {kind}s" for kind, count in sorted(kinds.items()))
+          + ", ".join(f"{count} {PLURAL[kind]}" for kind, count in sorted(kinds.items()))
           + f", {sum(sum(c.values()) for c in seen.values())} verdicts in all")
     if not changed:
         print("every verdict was the same in every run")

@@ -206,12 +206,16 @@ fn print_table(grades: &[SubmissionGrade]) {
     println!("{:<width$}  {:>9}  {:>8}  notes", "submission", "points", "passed");
     for grade in grades {
         let mut notes: Vec<String> = grade.notes.clone();
+        let mut missing = Vec::new();
         for exercise in &grade.exercises {
             notes.extend(exercise.notes.iter().map(|n| format!("{}: {n}", exercise.name)));
-            if let Err(why) = &exercise.outcome {
-                notes.push(format!("{}: {}", exercise.name, why.describe()));
+            match &exercise.outcome {
+                Err(Unrunnable::Missing) => missing.push(exercise.name.as_str()),
+                Err(why) => notes.push(format!("{}: {}", exercise.name, why.describe())),
+                Ok(_) => {}
             }
         }
+        notes.extend(missing_files(&missing));
         notes.extend(grade.error.clone());
         println!(
             "{:<width$}  {:>9}  {:>8}  {}",
@@ -220,5 +224,30 @@ fn print_table(grades: &[SubmissionGrade]) {
             format!("{}/{}", grade.passed(), grade.exercises.len()),
             notes.join("; ")
         );
+    }
+}
+
+/// One note for every missing file, so that a submission of a few exercises does not list the
+/// rest one by one: "missing: a, b, c and 40 more".
+fn missing_files(names: &[&str]) -> Option<String> {
+    const NAMED: usize = 3;
+    let (first, rest) = names.split_at(names.len().min(NAMED));
+    match rest.len() {
+        _ if first.is_empty() => None,
+        0 => Some(format!("missing: {}", first.join(", "))),
+        more => Some(format!("missing: {} and {more} more", first.join(", "))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_files;
+
+    #[test]
+    fn missing_files_are_one_note_naming_the_first_three() {
+        assert_eq!(missing_files(&[]), None);
+        assert_eq!(missing_files(&["a", "b"]).as_deref(), Some("missing: a, b"));
+        let many = ["a", "b", "c", "d", "e"];
+        assert_eq!(missing_files(&many).as_deref(), Some("missing: a, b, c and 2 more"));
     }
 }
