@@ -91,9 +91,8 @@ fn main() {
         let gateway = tasks::spawn(relay(gateway_end, upstream));
         let (mut hears, mut says) = io::split(device_end);
         tasks::spawn(async move {
-            let mut beat = [0; 4];
-            while hears.read_exact(&mut beat).await.is_ok() {
-                println!("device: heartbeat");
+            while hears.read_u32().await.is_ok() {
+                println!("device:   heartbeat");
             }
         });
         tasks::spawn(async move {
@@ -115,38 +114,26 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use kit::tasks::sync::Arc;
     use kit::tasks::time::{sleep, sleep_until};
-    use std::sync::Mutex;
-
-    /// What a device saw of a relay: the frames that reached upstream, how the relay ended, and
-    /// when (in ms since it started) each heartbeat reached the device.
-    #[derive(Debug)]
-    struct Seen {
-        frames: Vec<String>,
-        ended: Result<(), String>,
-        heartbeats: Vec<u64>,
-    }
 
     /// Runs `relay` against a device that writes each piece of `script` at its time (ms since the
-    /// relay started) and then hangs up.
-    async fn run(script: Vec<(u64, Vec<u8>)>) -> Seen {
+    /// relay started) and hangs up; checks that the frames `sent` were forwarded whole and in
+    /// order, that heartbeats reached the device at `beats` (ms), and that nothing was left.
+    async fn relay_to_device(script: Vec<(u64, Vec<u8>)>, sent: &[&str], beats: &[u64]) {
+        let wrote: Vec<_> =
+            script.iter().map(|(at, b)| format!("{} bytes at {at} ms", b.len())).collect();
         let started = Instant::now();
         let (gateway_end, device_end) = io::duplex(1024);
         let (upstream, mut pipeline) = mpsc::channel(16);
         let gateway = tasks::spawn(relay(gateway_end, upstream));
         let (mut hears, mut says) = io::split(device_end);
-        let heard = Arc::new(Mutex::new(Vec::new()));
-        let heartbeats = Arc::clone(&heard);
         let listener = tasks::spawn(async move {
-            let mut beat = [0; 4];
-            while hears.read_exact(&mut beat).await.is_ok() {
-                assert_eq!(
-                    beat, [0; 4],
-                    "the gateway wrote the device something else than a heartbeat"
-                );
-                heartbeats.lock().unwrap().push(started.elapsed().as_millis() as u64);
+            let mut heard = Vec::new();
+            while let Ok(beat) = hears.read_u32().await {
+                assert_eq!(beat, 0, "the gateway wrote the device something else than a heartbeat");
+                heard.push(started.elapsed().as_millis() as u64);
             }
+            heard
         });
         let device = tasks::spawn(async move {
             for (at, piece) in script {
@@ -161,37 +148,52 @@ mod tests {
         while let Some(payload) = pipeline.recv().await {
             frames.push(String::from_utf8_lossy(&payload).into_owned());
         }
-        let ended = gateway.await.expect("the relay panicked").map_err(|e| e.to_string());
+        let ended = gateway.await.expect("relay panicked");
         device.await.expect("the device panicked");
         sleep(Duration::from_millis(1)).await; // an aborted task is dropped when next run
-        assert!(
-            listener.is_finished(),
-            "the connection was still open after relay returned: a task still holds it"
-        );
-        listener.await.expect("the device's listener panicked");
-        assert_eq!(
-            tasks::alive_tasks(),
-            0,
-            "a task of the relay was still running after it returned"
-        );
-        let heartbeats = heard.lock().unwrap().clone();
-        Seen { frames, ended, heartbeats }
+        let closed = listener.is_finished();
+        assert!(closed, "relay returned, but a task it started still held the connection open");
+        let heard = listener.await.expect("the device's listener panicked");
+        let left = tasks::alive_tasks();
+        assert_eq!(left, 0, "{left} task(s) of the relay were still running after it returned");
+        let (wrote, heartbeats) = (wrote.join(", "), format!("heartbeats at {heard:?} ms"));
+        let story = format!("the device wrote {wrote} and hung up, sending {sent:?}; {heartbeats}");
+        if let Err(e) = ended {
+            panic!("relay failed with \"{e}\" after forwarding {frames:?}; {story}");
+        }
+        assert_eq!(frames, sent, "the frames forwarded upstream; {story}");
+        let due = "one is due every 5 s from the start, whatever the device is doing";
+        assert_eq!(heard, beats, "when heartbeats reached the device, in ms: {due}; {story}");
     }
 
     #[test]
     fn a_frame_that_stalls_across_a_heartbeat_arrives_whole() {
         tasks::test(async {
             let reading = frame(b"temp=21.5C hum=40%");
-            let seen = run(vec![
+            let script = vec![
                 (1000, frame(b"boot")),
                 (4500, reading[..9].to_vec()),
                 (6500, reading[9..].to_vec()),
                 (7500, frame(b"bye")),
-            ])
-            .await;
-            assert_eq!(seen.ended, Ok(()), "{seen:?}");
-            assert_eq!(seen.frames, ["boot", "temp=21.5C hum=40%", "bye"], "{seen:?}");
-            assert_eq!(seen.heartbeats, [5000], "{seen:?}");
+            ];
+            relay_to_device(script, &["boot", "temp=21.5C hum=40%", "bye"], &[5000]).await;
+        });
+    }
+
+    #[test]
+    fn heartbeats_go_on_while_the_device_is_quiet_or_trickles_a_frame_in() {
+        tasks::test(async {
+            let reading = frame(b"rpm=1200");
+            let script = vec![
+                (2500, frame(b"hello")),
+                (14500, reading[..2].to_vec()), // half the length, before a heartbeat
+                (15500, reading[2..6].to_vec()),
+                (17500, reading[6..8].to_vec()),
+                (21500, reading[8..].to_vec()),
+                (22500, [frame(b"a"), frame(b"bye")].concat()), // two frames in one write
+            ];
+            let beats = [5000, 10000, 15000, 20000];
+            relay_to_device(script, &["hello", "rpm=1200", "a", "bye"], &beats).await;
         });
     }
 }
