@@ -77,7 +77,7 @@ pub async fn relay(device: DuplexStream, upstream: mpsc::Sender<Vec<u8>>) -> io:
     }
 }
 
-/// Writes `payload` as a frame: its length, then itself.
+/// The bytes of a frame carrying `payload`: its length, then itself.
 pub fn frame(payload: &[u8]) -> Vec<u8> {
     let mut bytes = (payload.len() as u32).to_be_bytes().to_vec();
     bytes.extend_from_slice(payload);

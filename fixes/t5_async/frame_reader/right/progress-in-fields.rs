@@ -95,7 +95,7 @@ pub async fn relay(device: DuplexStream, upstream: mpsc::Sender<Vec<u8>>) -> io:
     }
 }
 
-/// Writes `payload` as a frame: its length, then itself.
+/// The bytes of a frame carrying `payload`: its length, then itself.
 pub fn frame(payload: &[u8]) -> Vec<u8> {
     let mut bytes = (payload.len() as u32).to_be_bytes().to_vec();
     bytes.extend_from_slice(payload);
@@ -109,9 +109,8 @@ fn main() {
         let gateway = tasks::spawn(relay(gateway_end, upstream));
         let (mut hears, mut says) = io::split(device_end);
         tasks::spawn(async move {
-            let mut beat = [0; 4];
-            while hears.read_exact(&mut beat).await.is_ok() {
-                println!("device: heartbeat");
+            while hears.read_u32().await.is_ok() {
+                println!("device:   heartbeat");
             }
         });
         tasks::spawn(async move {
