@@ -5,6 +5,7 @@
 mod support;
 
 use kit::hang::DIAGNOSIS_MARKER;
+use kit::tasks::io::{self, AsyncReadExt, AsyncWriteExt};
 use kit::tasks::sync::{Arc, Mutex, Semaphore, mpsc};
 use kit::tasks::time::{Duration, Instant, sleep};
 use kit::tasks::{self, JoinSet};
@@ -131,4 +132,43 @@ fn a_cancelled_wait_is_no_longer_noted() {
     });
     assert!(message.contains("`acquire()`"), "{message}");
     assert!(!message.contains("`recv()`"), "{message}");
+}
+
+#[test]
+fn a_byte_stream_carries_what_is_written_in_pieces_on_the_paused_clock() {
+    let started = std::time::Instant::now();
+    tasks::test(async {
+        let (mut near, far) = io::duplex(64);
+        let (mut hears, mut says) = io::split(far);
+        let t0 = Instant::now();
+        let writer = tasks::spawn(async move {
+            says.write_all(b"len:").await.unwrap();
+            sleep(Duration::from_secs(30)).await;
+            says.write_all(b"body").await.unwrap();
+            says.shutdown().await.unwrap();
+        });
+        let mut frame = [0; 8];
+        near.read_exact(&mut frame).await.unwrap();
+        assert_eq!(&frame, b"len:body");
+        assert_eq!(t0.elapsed(), Duration::from_secs(30), "the read waited for the second piece");
+        assert_eq!(near.read_u8().await.unwrap_err().kind(), io::ErrorKind::UnexpectedEof);
+        near.write_all(b"ack").await.unwrap();
+        let mut ack = [0; 3];
+        hears.read_exact(&mut ack).await.unwrap();
+        assert_eq!(&ack, b"ack");
+        writer.await.unwrap();
+    });
+    assert!(started.elapsed() < Duration::from_secs(1), "took {:?}", started.elapsed());
+}
+
+#[test]
+fn a_read_that_can_never_end_is_a_hang_whose_diagnosis_says_streams_are_not_noted() {
+    let message = panic_message(|| {
+        tasks::test(async {
+            let (mut near, _far) = io::duplex(64);
+            let _ = near.read_u8().await;
+        })
+    });
+    assert!(message.starts_with(DIAGNOSIS_MARKER), "{message}");
+    assert!(message.contains("a byte stream (`io`) is not noted"), "{message}");
 }

@@ -8,7 +8,8 @@
 //! and `Semaphore` are tokio's, wrapped to note every await that may wait, by its line (and for a
 //! channel, the live Senders by the lines that made them; for a lock, who holds it since which
 //! line); [`spawn`] and [`JoinSet::spawn`] remember each task by its spawn line. Everything else
-//! is tokio's own. loom does not model tokio, so this exists only in a plain build.
+//! is tokio's own, byte streams ([`io`]) included. loom does not model tokio, so this exists only
+//! in a plain build.
 
 mod join_handle;
 mod join_set;
@@ -70,6 +71,18 @@ pub mod sync {
             Receiver, Sender, UnboundedReceiver, UnboundedSender, channel, error, unbounded_channel,
         };
     }
+}
+
+/// Like `tokio::io`: byte streams, with `AsyncReadExt`/`AsyncWriteExt` for `read_exact`, `read_buf`,
+/// `write_all` and the rest. `duplex` gives both ends of an in-memory connection, as a test's
+/// stand-in for a socket. A read or write that waits is tokio's own, not noted: a hang diagnosis
+/// does not list a task that waits for bytes.
+pub mod io {
+    pub use tokio::io::{
+        AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
+        BufReader, BufWriter, DuplexStream, Error, ErrorKind, ReadBuf, ReadHalf, Result, WriteHalf,
+        duplex, split,
+    };
 }
 
 /// Like `tokio::time`: on [`test`]'s runtime the clock is paused and moves only when every task

@@ -64,7 +64,10 @@ fn diagnosis(waited: Duration) -> String {
         waited.as_secs()
     );
     if pending.is_empty() {
-        text.push_str("\nNo task was in one of the kit's waits (a channel, a lock, a semaphore).");
+        text.push_str(
+            "\nNo task was in one of the kit's waits (a channel, a lock, a semaphore, a join); a \
+             task waiting to read or write a byte stream (`io`) is not noted.",
+        );
     } else {
         text.push_str("\nWhat each task was waiting for:");
         for line in pending {

@@ -1,0 +1,122 @@
+// Keeps the header and payload in FrameReader's fields, but fills them with read_exact, which starts again from the first byte when called again: the bytes it had read are overwritten.
+// caught by: test
+//! Frame reader
+//!
+//! A telemetry gateway relays readings from field devices to the ingest pipeline. Each device
+//! keeps one connection open and sends length-prefixed frames: a 4-byte big-endian length, then
+//! that many bytes of payload. Devices sit on cellular links, so a frame often arrives in pieces,
+//! seconds apart. The gateway also writes the device a heartbeat (an empty frame) every 5
+//! seconds: a device that hears nothing for 15 seconds drops the link and dials in again.
+//!
+//! Done when: `relay` forwards upstream every frame the device sends, whole and in order, however
+//! its bytes are spread out in time; writes a heartbeat every 5 s from the moment it starts (at
+//! 5 s, 10 s, ...), also while a frame is half received; and returns `Ok` once the device hangs
+//! up after its last frame, leaving no task behind.
+//!
+//! Checked by: tests on a paused-clock runtime (loom does not model tokio).
+#![cfg_attr(loom, no_main)]
+#![cfg(not(loom))]
+
+use kit::tasks::io::{self, AsyncReadExt, AsyncWriteExt, DuplexStream, ReadHalf};
+use kit::tasks::sync::mpsc;
+use kit::tasks::time::{Duration, Instant, interval_at};
+use kit::tasks::{self, select};
+
+/// How often the gateway writes the device a heartbeat.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+/// The largest payload a device may announce; anything longer means the stream is corrupt.
+pub const MAX_FRAME: usize = 4096;
+/// A heartbeat is an empty frame: a length of zero.
+const HEARTBEAT: [u8; 4] = [0; 4];
+
+/// Reads a device's frames off its side of the connection.
+pub struct FrameReader {
+    conn: ReadHalf<DuplexStream>,
+    // Kept here, not in next_frame's future, so that they outlive a cancelled read.
+    header: [u8; 4],
+    len: Option<usize>,
+    payload: Vec<u8>,
+}
+
+impl FrameReader {
+    pub fn new(conn: ReadHalf<DuplexStream>) -> Self {
+        FrameReader { conn, header: [0; 4], len: None, payload: Vec::new() }
+    }
+
+    /// The next frame's payload; `None` once the device has hung up between two frames.
+    pub async fn next_frame(&mut self) -> io::Result<Option<Vec<u8>>> {
+        if self.len.is_none() {
+            match self.conn.read_exact(&mut self.header).await {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+                Err(e) => return Err(e),
+            }
+            let len = u32::from_be_bytes(self.header) as usize;
+            if len > MAX_FRAME {
+                let what =
+                    format!("a frame of {len} bytes announced, over the {MAX_FRAME}-byte limit");
+                return Err(io::Error::new(io::ErrorKind::InvalidData, what));
+            }
+            self.len = Some(len);
+            self.payload = vec![0; len];
+        }
+        self.conn.read_exact(&mut self.payload).await?;
+        self.len = None;
+        Ok(Some(std::mem::take(&mut self.payload)))
+    }
+}
+
+/// Relays `device`'s frames to `upstream` and writes it a heartbeat every `HEARTBEAT_EVERY`,
+/// until the device hangs up.
+pub async fn relay(device: DuplexStream, upstream: mpsc::Sender<Vec<u8>>) -> io::Result<()> {
+    let (reader, mut writer) = io::split(device);
+    let mut frames = FrameReader::new(reader);
+    let mut heartbeat = interval_at(Instant::now() + HEARTBEAT_EVERY, HEARTBEAT_EVERY);
+    loop {
+        select! {
+            frame = frames.next_frame() => match frame? {
+                Some(payload) => {
+                    if upstream.send(payload).await.is_err() {
+                        return Ok(()); // the pipeline is shutting down
+                    }
+                }
+                None => return Ok(()),
+            },
+            _ = heartbeat.tick() => writer.write_all(&HEARTBEAT).await?,
+        }
+    }
+}
+
+/// The bytes of a frame carrying `payload`: its length, then itself.
+pub fn frame(payload: &[u8]) -> Vec<u8> {
+    let mut bytes = (payload.len() as u32).to_be_bytes().to_vec();
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
+fn main() {
+    tasks::block_on(async {
+        let (gateway_end, device_end) = io::duplex(1024);
+        let (upstream, mut pipeline) = mpsc::channel(16);
+        let gateway = tasks::spawn(relay(gateway_end, upstream));
+        let (mut hears, mut says) = io::split(device_end);
+        tasks::spawn(async move {
+            while hears.read_u32().await.is_ok() {
+                println!("device:   heartbeat");
+            }
+        });
+        tasks::spawn(async move {
+            let reading = frame(b"pump-7 pressure=2.31bar");
+            says.write_all(&frame(b"pump-7 online")).await?;
+            tasks::time::sleep(Duration::from_millis(4800)).await;
+            says.write_all(&reading[..10]).await?; // the link stalls mid-frame
+            tasks::time::sleep(Duration::from_millis(400)).await;
+            says.write_all(&reading[10..]).await?;
+            says.shutdown().await
+        });
+        while let Some(payload) = pipeline.recv().await {
+            println!("upstream: {}", String::from_utf8_lossy(&payload));
+        }
+        println!("relay ended: {:?}", gateway.await.expect("the relay panicked"));
+    });
+}
