@@ -2,10 +2,10 @@
 //!
 //! Every night the docs team's crawler checks that no link of the docs site is broken. It starts
 //! at the home page and follows the links it finds, up to `max_depth` clicks away, checking each
-//! page once, on a task of its own, and each fetch runs on a task of its own too. The site's
-//! firewall bans a client that opens more than a few connections, so at most `limit` fetches may
-//! be in flight at once; and a page that has not answered within `PAGE_BUDGET` is given up and
-//! reported as broken, like one that answers with an error status.
+//! page once on a task of its own (which runs the fetch on a task of its own too). The site's
+//! firewall bans a client that opens too many connections, so at most `limit` fetches may be in
+//! flight at once; a page that has not answered within `PAGE_BUDGET` is given up and reported as
+//! broken, like one that answers with an error status.
 //!
 //! Done when: `crawl` returns every broken link, with why it is broken, as soon as the last page
 //! has been checked; the site never sees more than `limit` fetches at once; and no fetch or task
@@ -64,16 +64,12 @@ impl Site {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
         let _connection = Connection(Arc::clone(&self));
-        match self.pages.get(url) {
-            Some(&(latency, links)) => {
-                sleep(latency).await;
-                Ok(links)
-            }
-            None => {
-                sleep(Duration::from_millis(50)).await;
-                Err(404)
-            }
-        }
+        let (latency, answer) = match self.pages.get(url) {
+            Some(&(latency, links)) => (latency, Ok(links)),
+            None => (Duration::from_millis(50), Err(404)),
+        };
+        sleep(latency).await;
+        answer
     }
 }
 
@@ -151,22 +147,17 @@ fn main() {
     ]);
     let started = std::time::Instant::now();
     let broken = tasks::block_on(crawl(&site, "/", 2, 2));
-    for (url, why) in &broken {
-        println!("broken: {url} ({why:?})");
-    }
-    println!("{} broken link(s) in {:?}", broken.len(), started.elapsed());
-    println!(
-        "at most {} fetches at once; {} still in flight",
-        site.peak_in_flight(),
-        site.in_flight()
-    );
+    println!("broken links: {broken:?}, found in {:?}", started.elapsed());
+    let (peak, left) = (site.peak_in_flight(), site.in_flight());
+    println!("at most {peak} fetches at once (limit 2); {left} still in flight after the crawl");
 }
 
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
+    use kit::tasks::time::Instant;
 
-    /// A docs site with slow pages, missing pages, a link back home and one found twice.
+    /// A docs site with slow pages, missing pages, a link back home and a page linked twice.
     fn docs_site() -> Arc<Site> {
         Site::new(&[
             ("/", 100, &["/guide", "/api", "/changelog", "/blog"]),
@@ -178,8 +169,20 @@ mod tests {
         ])
     }
 
+    /// Checks that nothing of the crawl is left once it has returned.
+    async fn assert_nothing_left_running(site: &Site) {
+        sleep(Duration::from_millis(1)).await; // an aborted task is dropped when next run
+        let (fetching, tasks) = (site.in_flight(), tasks::alive_tasks());
+        assert_eq!(
+            fetching, 0,
+            "{fetching} fetch(es) of the site still in flight after crawl returned: a page given \
+             up at its budget must not be fetched any longer"
+        );
+        assert_eq!(tasks, 0, "{tasks} task(s) of the crawl still running after it returned");
+    }
+
     #[test]
-    fn every_broken_link_is_found_and_the_crawl_ends() {
+    fn every_broken_link_is_reported_and_nothing_is_left_running() {
         tasks::test(async {
             let site = docs_site();
             let broken = crawl(&site, "/", 2, 3).await;
@@ -189,16 +192,47 @@ mod tests {
                 ("/changelog/2023", Broken::Status(404)),
                 ("/guide/upgrade", Broken::NoAnswer),
             ]);
-            assert_eq!(broken, expected);
+            assert_eq!(broken, expected, "the broken links, up to two clicks from the home page");
+            assert_nothing_left_running(&site).await;
         });
     }
 
     #[test]
-    fn never_more_fetches_at_once_than_the_limit() {
+    fn a_page_that_does_not_answer_is_given_up_at_the_budget_and_the_crawl_ends_then() {
+        tasks::test(async {
+            let site = Site::new(&[
+                ("/", 100, &["/slow", "/fast", "/gone"]),
+                ("/slow", 60_000, &["/slow/more"]),
+                ("/fast", 300, &[]),
+            ]);
+            let started = Instant::now();
+            let broken = crawl(&site, "/", 1, 4).await;
+            let took = started.elapsed();
+            let expected =
+                BTreeMap::from([("/gone", Broken::Status(404)), ("/slow", Broken::NoAnswer)]);
+            assert_eq!(broken, expected);
+            assert_eq!(
+                took,
+                Duration::from_millis(100) + PAGE_BUDGET,
+                "the home page answers at 0.1 s and the slow page is given up a budget later, \
+                 which is when the last page has been checked: crawl must return then"
+            );
+            assert_nothing_left_running(&site).await;
+        });
+    }
+
+    #[test]
+    fn the_site_never_sees_more_fetches_at_once_than_the_limit() {
         tasks::test(async {
             let site = docs_site();
+            // Whether or not the crawl ends (another test checks that), watch it for ten minutes.
             let _ = timeout(Duration::from_secs(600), crawl(&site, "/", 2, 2)).await;
-            assert!(site.peak_in_flight() <= 2, "{} fetches at once", site.peak_in_flight());
+            let peak = site.peak_in_flight();
+            assert!(
+                peak <= 2,
+                "the site saw {peak} fetches at once, with a limit of 2: was a fetch still \
+                 running after its page had been given up?"
+            );
         });
     }
 }

@@ -4,10 +4,10 @@
 //!
 //! Every night the docs team's crawler checks that no link of the docs site is broken. It starts
 //! at the home page and follows the links it finds, up to `max_depth` clicks away, checking each
-//! page once, on a task of its own, and each fetch runs on a task of its own too. The site's
-//! firewall bans a client that opens more than a few connections, so at most `limit` fetches may
-//! be in flight at once; and a page that has not answered within `PAGE_BUDGET` is given up and
-//! reported as broken, like one that answers with an error status.
+//! page once on a task of its own (which runs the fetch on a task of its own too). The site's
+//! firewall bans a client that opens too many connections, so at most `limit` fetches may be in
+//! flight at once; a page that has not answered within `PAGE_BUDGET` is given up and reported as
+//! broken, like one that answers with an error status.
 //!
 //! Done when: `crawl` returns every broken link, with why it is broken, as soon as the last page
 //! has been checked; the site never sees more than `limit` fetches at once; and no fetch or task
@@ -66,16 +66,12 @@ impl Site {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
         let _connection = Connection(Arc::clone(&self));
-        match self.pages.get(url) {
-            Some(&(latency, links)) => {
-                sleep(latency).await;
-                Ok(links)
-            }
-            None => {
-                sleep(Duration::from_millis(50)).await;
-                Err(404)
-            }
-        }
+        let (latency, answer) = match self.pages.get(url) {
+            Some(&(latency, links)) => (latency, Ok(links)),
+            None => (Duration::from_millis(50), Err(404)),
+        };
+        sleep(latency).await;
+        answer
     }
 }
 
@@ -157,13 +153,7 @@ fn main() {
     ]);
     let started = std::time::Instant::now();
     let broken = tasks::block_on(crawl(&site, "/", 2, 2));
-    for (url, why) in &broken {
-        println!("broken: {url} ({why:?})");
-    }
-    println!("{} broken link(s) in {:?}", broken.len(), started.elapsed());
-    println!(
-        "at most {} fetches at once; {} still in flight",
-        site.peak_in_flight(),
-        site.in_flight()
-    );
+    println!("broken links: {broken:?}, found in {:?}", started.elapsed());
+    let (peak, left) = (site.peak_in_flight(), site.in_flight());
+    println!("at most {peak} fetches at once (limit 2); {left} still in flight after the crawl");
 }
