@@ -8,8 +8,8 @@
 //! broken, like one that answers with an error status.
 //!
 //! Done when: `crawl` returns every broken link, with why it is broken, as soon as the last page
-//! has been checked; the site never sees more than `limit` fetches at once; and no fetch or task
-//! of the crawl is still running once `crawl` has returned.
+//! has been checked; the site never sees more than `limit` fetches at once, nor a fetch that goes
+//! on past `PAGE_BUDGET`; and no fetch or task of the crawl is still running once it has returned.
 //!
 //! Checked by: tests on a paused-clock runtime (loom does not model tokio).
 #![cfg_attr(loom, no_main)]
@@ -17,9 +17,9 @@
 
 use kit::tasks;
 use kit::tasks::sync::{Arc, Semaphore, mpsc};
-use kit::tasks::time::{Duration, sleep, timeout};
+use kit::tasks::time::{Duration, Instant, sleep, timeout};
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// How long a page may take to answer before it is reported as broken.
 pub const PAGE_BUDGET: Duration = Duration::from_secs(2);
@@ -34,19 +34,21 @@ pub enum Broken {
 }
 
 /// A stand-in for the docs site: a page answers after its latency with the links on it, and a
-/// URL it does not have answers 404. It counts the fetches in flight: dropping a fetch before it
-/// is answered closes its connection.
+/// URL it does not have answers 404. It counts the fetches in flight, and how long each stays
+/// open: dropping a fetch before it is answered closes its connection.
 pub struct Site {
     pages: BTreeMap<&'static str, (Duration, &'static [&'static str])>,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
+    longest_ns: AtomicU64,
 }
 
 impl Site {
     /// The site's pages: URL, latency in milliseconds, links.
     pub fn new(pages: &[(&'static str, u64, &'static [&'static str])]) -> Arc<Site> {
         let pages = pages.iter().map(|&(url, ms, links)| (url, (Duration::from_millis(ms), links)));
-        Arc::new(Site { pages: pages.collect(), in_flight: AtomicUsize::new(0), peak: 0.into() })
+        let (in_flight, peak, longest_ns) = (0.into(), 0.into(), 0.into());
+        Arc::new(Site { pages: pages.collect(), in_flight, peak, longest_ns })
     }
 
     /// Fetches in flight now.
@@ -59,11 +61,16 @@ impl Site {
         self.peak.load(Ordering::SeqCst)
     }
 
+    /// The longest a fetch stayed open, answered or not.
+    pub fn longest_fetch(&self) -> Duration {
+        Duration::from_nanos(self.longest_ns.load(Ordering::SeqCst))
+    }
+
     /// Fetches `url`: the links on it, or the error status it answers with.
     pub async fn fetch(self: Arc<Self>, url: &'static str) -> Result<&'static [&'static str], u16> {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
-        let _connection = Connection(Arc::clone(&self));
+        let _connection = Connection(Arc::clone(&self), Instant::now());
         let (latency, answer) = match self.pages.get(url) {
             Some(&(latency, links)) => (latency, Ok(links)),
             None => (Duration::from_millis(50), Err(404)),
@@ -73,12 +80,14 @@ impl Site {
     }
 }
 
-/// An open connection to the site, closed when dropped.
-struct Connection(Arc<Site>);
+/// An open connection to the site since an instant, closed when dropped.
+struct Connection(Arc<Site>, Instant);
 
 impl Drop for Connection {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let open = u64::try_from(self.1.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.0.longest_ns.fetch_max(open, Ordering::SeqCst);
     }
 }
 
@@ -167,9 +176,9 @@ fn main() {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use kit::tasks::time::Instant;
 
-    /// A docs site with slow pages, missing pages, a link back home and a page linked twice.
+    /// A docs site with slow pages, missing pages (one three clicks away, past the crawl's
+    /// depth), a link back home and a page linked twice.
     fn docs_site() -> Arc<Site> {
         Site::new(&[
             ("/", 100, &["/guide", "/api", "/changelog", "/blog"]),
@@ -184,13 +193,13 @@ mod tests {
     /// Checks that nothing of the crawl is left once it has returned.
     async fn assert_nothing_left_running(site: &Site) {
         sleep(Duration::from_millis(1)).await; // an aborted task is dropped when next run
-        let (fetching, tasks) = (site.in_flight(), tasks::alive_tasks());
+        let (fetching, running) = (site.in_flight(), tasks::alive_tasks());
         assert_eq!(
             fetching, 0,
             "{fetching} fetch(es) of the site still in flight after crawl returned: a page given \
              up at its budget must not be fetched any longer"
         );
-        assert_eq!(tasks, 0, "{tasks} task(s) of the crawl still running after it returned");
+        assert_eq!(running, 0, "{running} task(s) of the crawl still running after it returned");
     }
 
     #[test]
@@ -222,7 +231,7 @@ mod tests {
             let took = started.elapsed();
             let expected =
                 BTreeMap::from([("/gone", Broken::Status(404)), ("/slow", Broken::NoAnswer)]);
-            assert_eq!(broken, expected);
+            assert_eq!(broken, expected, "the broken links, one click from the home page");
             assert_eq!(
                 took,
                 Duration::from_millis(100) + PAGE_BUDGET,
@@ -233,17 +242,35 @@ mod tests {
         });
     }
 
+    /// Crawls the docs site and watches it for ten minutes, long after every page has answered,
+    /// whether or not the crawl ends (the tests above check that it does).
+    async fn watch_a_crawl(limit: usize) -> Arc<Site> {
+        let site = docs_site();
+        let ten_minutes = Duration::from_secs(600);
+        let _ = tasks::join!(timeout(ten_minutes, crawl(&site, "/", 2, limit)), sleep(ten_minutes));
+        site
+    }
+
     #[test]
     fn the_site_never_sees_more_fetches_at_once_than_the_limit() {
         tasks::test(async {
-            let site = docs_site();
-            // Whether or not the crawl ends (another test checks that), watch it for ten minutes.
-            let _ = timeout(Duration::from_secs(600), crawl(&site, "/", 2, 2)).await;
-            let peak = site.peak_in_flight();
+            let peak = watch_a_crawl(2).await.peak_in_flight();
             assert!(
                 peak <= 2,
                 "the site saw {peak} fetches at once, with a limit of 2: was a fetch still \
                  running after its page had been given up?"
+            );
+        });
+    }
+
+    #[test]
+    fn no_fetch_goes_on_past_the_page_budget() {
+        tasks::test(async {
+            let longest = watch_a_crawl(3).await.longest_fetch();
+            assert!(
+                longest <= PAGE_BUDGET,
+                "a fetch stayed open for {longest:?}, though its page is given up after \
+                 {PAGE_BUDGET:?}: once a page is given up, it must not be fetched any longer"
             );
         });
     }

@@ -9,18 +9,18 @@
 //! broken, like one that answers with an error status.
 //!
 //! Done when: `crawl` returns every broken link, with why it is broken, as soon as the last page
-//! has been checked; the site never sees more than `limit` fetches at once; and no fetch or task
-//! of the crawl is still running once `crawl` has returned.
+//! has been checked; the site never sees more than `limit` fetches at once, nor a fetch that goes
+//! on past `PAGE_BUDGET`; and no fetch or task of the crawl is still running once it has returned.
 //!
 //! Checked by: tests on a paused-clock runtime (loom does not model tokio).
 #![cfg_attr(loom, no_main)]
 #![cfg(not(loom))]
 
 use kit::tasks::sync::{Arc, Semaphore, mpsc};
-use kit::tasks::time::{Duration, sleep, timeout};
+use kit::tasks::time::{Duration, Instant, sleep, timeout};
 use kit::tasks::{self, JoinSet};
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// How long a page may take to answer before it is reported as broken.
 pub const PAGE_BUDGET: Duration = Duration::from_secs(2);
@@ -35,19 +35,21 @@ pub enum Broken {
 }
 
 /// A stand-in for the docs site: a page answers after its latency with the links on it, and a
-/// URL it does not have answers 404. It counts the fetches in flight: dropping a fetch before it
-/// is answered closes its connection.
+/// URL it does not have answers 404. It counts the fetches in flight, and how long each stays
+/// open: dropping a fetch before it is answered closes its connection.
 pub struct Site {
     pages: BTreeMap<&'static str, (Duration, &'static [&'static str])>,
     in_flight: AtomicUsize,
     peak: AtomicUsize,
+    longest_ns: AtomicU64,
 }
 
 impl Site {
     /// The site's pages: URL, latency in milliseconds, links.
     pub fn new(pages: &[(&'static str, u64, &'static [&'static str])]) -> Arc<Site> {
         let pages = pages.iter().map(|&(url, ms, links)| (url, (Duration::from_millis(ms), links)));
-        Arc::new(Site { pages: pages.collect(), in_flight: AtomicUsize::new(0), peak: 0.into() })
+        let (in_flight, peak, longest_ns) = (0.into(), 0.into(), 0.into());
+        Arc::new(Site { pages: pages.collect(), in_flight, peak, longest_ns })
     }
 
     /// Fetches in flight now.
@@ -60,11 +62,16 @@ impl Site {
         self.peak.load(Ordering::SeqCst)
     }
 
+    /// The longest a fetch stayed open, answered or not.
+    pub fn longest_fetch(&self) -> Duration {
+        Duration::from_nanos(self.longest_ns.load(Ordering::SeqCst))
+    }
+
     /// Fetches `url`: the links on it, or the error status it answers with.
     pub async fn fetch(self: Arc<Self>, url: &'static str) -> Result<&'static [&'static str], u16> {
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);
-        let _connection = Connection(Arc::clone(&self));
+        let _connection = Connection(Arc::clone(&self), Instant::now());
         let (latency, answer) = match self.pages.get(url) {
             Some(&(latency, links)) => (latency, Ok(links)),
             None => (Duration::from_millis(50), Err(404)),
@@ -74,12 +81,14 @@ impl Site {
     }
 }
 
-/// An open connection to the site, closed when dropped.
-struct Connection(Arc<Site>);
+/// An open connection to the site since an instant, closed when dropped.
+struct Connection(Arc<Site>, Instant);
 
 impl Drop for Connection {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let open = u64::try_from(self.1.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.0.longest_ns.fetch_max(open, Ordering::SeqCst);
     }
 }
 
