@@ -137,3 +137,46 @@ mod tests {
         assert!(Gateway::new(2, 1, |_: &Request| {}).shutdown().is_empty());
     }
 }
+
+#[cfg(all(test, loom))]
+mod loom {
+    use super::*;
+    use kit::sync::{Arc, Mutex, mpsc};
+    use kit::thread;
+
+    fn request(id: u64) -> Request {
+        Request { id, path: format!("/api/items/{id}") }
+    }
+
+    #[test]
+    fn two_callers_at_once_get_the_last_place_once() {
+        kit::model::check(|| {
+            // The backend is busy with request 0 until the gate opens, so the queue (capacity 1)
+            // has room for exactly one of the two requests submitted at once.
+            let (started, backend_busy) = mpsc::channel();
+            let (open, gate) = mpsc::channel::<()>();
+            let gate = Mutex::new(gate);
+            let gateway = Arc::new(Gateway::new(1, 1, move |request: &Request| {
+                if request.id == 0 {
+                    started.send(()).unwrap();
+                    let _ = gate.lock().unwrap().recv();
+                }
+            }));
+            assert_eq!(gateway.try_submit(request(0)), Ok(()));
+            backend_busy.recv().unwrap();
+            let callers: Vec<_> = [1, 2]
+                .into_iter()
+                .map(|id| {
+                    let gateway = Arc::clone(&gateway);
+                    thread::spawn(move || gateway.try_submit(request(id)).is_ok())
+                })
+                .collect();
+            let joined = callers.into_iter().map(|caller| caller.join().unwrap());
+            let accepted = joined.filter(|&got_in| got_in).count();
+            assert_eq!(accepted, 1, "one place left and two callers at once: {accepted} got it");
+            open.send(()).unwrap();
+            let Ok(gateway) = Arc::try_unwrap(gateway) else { panic!("a caller kept the gateway") };
+            assert_eq!(gateway.shutdown().len(), 2, "request 0 and the one accepted are served");
+        });
+    }
+}

@@ -157,6 +157,10 @@ fn loom_failure(output: &str, found: &[Panic]) -> Option<(FailureKind, String)> 
     if let Some(leak) = found.iter().find(|p| p.message.contains(" leaked.")) {
         return Some((FailureKind::LoomLeak, format!("loom found a leak.\n{}", leak.message)));
     }
+    // Before the learner's panics: wherever loom's own assertion is reported from.
+    if found.iter().any(|p| p.message.contains(LOOM_THREAD_LIMIT)) {
+        return Some((FailureKind::LoomAssert, TOO_MANY_THREADS.to_owned()));
+    }
     if let Some(failed) = found.iter().find(|p| !p.is_internal()) {
         return Some((
             FailureKind::LoomAssert,
@@ -175,6 +179,14 @@ fn loom_failure(output: &str, found: &[Panic]) -> Option<(FailureKind, String)> 
     }
     None
 }
+
+/// The assertion loom fails when a model starts more threads than it can track.
+const LOOM_THREAD_LIMIT: &str = "self.threads.len() < self.max()";
+
+const TOO_MANY_THREADS: &str = "loom stopped the model: the code started more threads than a \
+     model can hold (5, main included). The model starts few enough itself: the others were \
+     started by the code under test, as when a thread is spawned for each request or each item \
+     instead of handing the work to threads that already run.";
 
 /// The panics worth showing: a learner's, not the follow-up ones from inside std or loom.
 fn user_panics(found: &[Panic]) -> String {
@@ -239,5 +251,14 @@ mod tests {
         let judged =
             judge("tests::a", &run(101, assertion, "failed tests::a\n"), BuildMode::Plain, &limits);
         assert_eq!(judged.failure_kind, Some(FailureKind::Test));
+    }
+
+    #[test]
+    fn a_model_out_of_threads_is_the_code_starting_too_many() {
+        let output = "thread 'loom::a' (1) panicked at /home/u/.cargo/registry/src/x/loom-0.7.3/\
+                      src/rt/thread.rs:215:9:\nassertion failed: self.threads.len() < self.max()\n";
+        let judged = judge("loom::a", &run(101, output, ""), BuildMode::Loom, &Limits::default());
+        assert_eq!(judged.failure_kind, Some(FailureKind::LoomAssert));
+        assert!(judged.message.unwrap().contains("a thread is spawned for each request"));
     }
 }

@@ -1,5 +1,5 @@
 // Counts waiting requests itself but lets one more in than the queue holds, so that send waits.
-// caught by: hang
+// caught by: hang, loom-deadlock
 //! API gateway
 //!
 //! An API gateway passes each request to a fixed pool of backend workers through a bounded queue.

@@ -1,5 +1,5 @@
 // Counts requests until they are served, not until a worker takes them, so it refuses requests while the queue has room.
-// caught by: test
+// caught by: test, loom-assert
 //! API gateway
 //!
 //! An API gateway passes each request to a fixed pool of backend workers through a bounded queue.

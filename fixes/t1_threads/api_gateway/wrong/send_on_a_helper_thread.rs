@@ -1,5 +1,5 @@
 // Sends from a helper thread so try_submit returns at once, but it never hands a request back and the helpers are never joined.
-// caught by: test
+// caught by: test, loom-assert
 //! API gateway
 //!
 //! An API gateway passes each request to a fixed pool of backend workers through a bounded queue.
