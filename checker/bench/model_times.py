@@ -28,24 +28,22 @@ def model_times(checkout, runs):
     # Only the exercises with models: the async track's files are empty under --cfg loom.
     with open(os.path.join(ROOT, "info.toml"), "rb") as info:
         modelled = [e["name"] for e in tomllib.load(info)["exercises"] if e.get("loom")]
-    bins = [arg for name in modelled for arg in ("--bin", name)]
-    command = ["cargo", "test", "--release", "-p", "solutions", *bins,
-               "--target-dir", os.path.join(checkout, "target", "model-times"),
-               "--", "--nocapture", "--test-threads", "1"]
     times = {}
     for _ in range(runs):
-        output = subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True)
-        if output.returncode != 0:
-            raise SystemExit(f"failed to run the models in {checkout}:\n{output.stderr[-3000:]}")
-        binary = None
-        for line in (output.stdout + output.stderr).splitlines():
-            if "Running" in line and "deps/" in line:
-                binary = line.split("deps/")[1].split("-")[0]
-                continue
-            match = LINE.match(line)
-            if match:
-                key = f"{binary}::{match.group(1)}"
-                times.setdefault(key, []).append((int(match.group(2)), float(match.group(3))))
+        # One exercise at a time, so that each model is named by its exercise.
+        for name in modelled:
+            command = ["cargo", "test", "--release", "-p", "solutions", "--bin", name,
+                       "--target-dir", os.path.join(checkout, "target", "model-times"),
+                       "--", "--nocapture", "--test-threads", "1"]
+            output = subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True)
+            if output.returncode != 0:
+                raise SystemExit(f"failed to run {name}'s models in {checkout}:\n"
+                                 f"{output.stderr[-3000:]}")
+            for line in output.stdout.splitlines():
+                match = LINE.match(line)
+                if match:
+                    key = f"{name}::{match.group(1)}"
+                    times.setdefault(key, []).append((int(match.group(2)), float(match.group(3))))
     return {key: (values[0][0], statistics.median(t for _, t in values)) for key, values in times.items()}
 
 

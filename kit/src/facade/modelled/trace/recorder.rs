@@ -34,12 +34,32 @@ struct Execution {
     events: Vec<Event>,
     held: Vec<Held>,
     written: Vec<Written>,
+    /// loom's number for each thread seen, read once from its id's text: every operation
+    /// recorded needs its thread's, and reading it costs more than the rest of the record.
+    numbers: Vec<(loom::thread::ThreadId, usize)>,
+}
+
+impl Execution {
+    /// `id`'s number. The id is read before the lock is taken: loom may panic reading it, and
+    /// the panic hook takes the lock again to print the trace.
+    fn number(&mut self, id: loom::thread::ThreadId) -> usize {
+        if let Some(&(_, number)) = self.numbers.iter().find(|(seen, _)| *seen == id) {
+            return number;
+        }
+        let number = number_of(id);
+        self.numbers.push((id, number));
+        number
+    }
 }
 
 /// loom runs one execution at a time, its threads one at a time, so a std mutex is never
 /// contended; it is outside the model, so recording adds no schedules.
-static EXECUTION: Mutex<Execution> =
-    Mutex::new(Execution { events: Vec::new(), held: Vec::new(), written: Vec::new() });
+static EXECUTION: Mutex<Execution> = Mutex::new(Execution {
+    events: Vec::new(),
+    held: Vec::new(),
+    written: Vec::new(),
+    numbers: Vec::new(),
+});
 
 fn execution() -> std::sync::MutexGuard<'static, Execution> {
     EXECUTION.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -51,16 +71,22 @@ pub(crate) fn begin() {
     execution.events.clear();
     execution.held.clear();
     execution.written.clear();
+    execution.numbers.clear();
 }
 
 /// loom's number for the current thread, as its reports print it (`Id(n)`).
 pub(crate) fn current_thread() -> usize {
-    thread_number(&loom::thread::current())
+    let id = loom::thread::current().id();
+    execution().number(id)
 }
 
 /// loom's number for `thread`, as its reports print it (`Id(n)`).
 pub(crate) fn thread_number(thread: &loom::thread::Thread) -> usize {
-    let id = format!("{:?}", thread.id());
+    number_of(thread.id())
+}
+
+fn number_of(id: loom::thread::ThreadId) -> usize {
+    let id = format!("{id:?}");
     id.chars().filter(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0)
 }
 
@@ -70,8 +96,10 @@ pub(crate) fn thread_label(number: usize) -> String {
 }
 
 pub(crate) fn record(site: Option<Site>, op: impl FnOnce() -> String) {
-    let thread = current_thread();
-    execution().events.push(Event { thread, site, op: op() });
+    let id = loom::thread::current().id();
+    let mut execution = execution();
+    let thread = execution.number(id);
+    execution.events.push(Event { thread, site, op: op() });
 }
 
 /// Records an atomic operation on `object` that read `read` and wrote `wrote`. A read of
@@ -84,8 +112,9 @@ pub(crate) fn record_atomic(
     read: Option<String>,
     wrote: Option<String>,
 ) {
-    let thread = current_thread();
+    let id = loom::thread::current().id();
     let mut execution = execution();
+    let thread = execution.number(id);
     let last = execution.written.iter().rfind(|written| written.object == object);
     let stale = match (read, last) {
         (Some(read), Some(last)) if read != last.value => format!(
@@ -104,8 +133,10 @@ pub(crate) fn record_atomic(
 
 /// Notes that the current thread took the lock at `object`, `what`, at `since`.
 pub(crate) fn held(object: usize, what: impl FnOnce() -> String, since: Site) {
-    let thread = current_thread();
-    execution().held.push(Held { object, what: what(), thread, since });
+    let id = loom::thread::current().id();
+    let mut execution = execution();
+    let thread = execution.number(id);
+    execution.held.push(Held { object, what: what(), thread, since });
 }
 
 pub(crate) fn released(object: usize) {
