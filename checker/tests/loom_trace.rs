@@ -144,7 +144,88 @@ fn failing_loom_schedules_show_the_racing_lines_in_the_order_that_breaks() {
     );
     assert_eq!([published.len(), flagged.len(), seen.len(), stale.len()], [1, 1, 1, 1], "{trace}");
     assert!(published[0] < flagged[0] && flagged[0] < seen[0] && seen[0] < stale[0], "{trace}");
+
+    // Two locks taken in opposite orders: each thread's wait names the lock's holder and the
+    // line it took it at, as it stands when both are blocked.
+    std::fs::write(stub_path(&root), OPPOSITE_LOCK_ORDERS).unwrap();
+    let trace = trace_of(&root, "hit_counter");
+    let at = |needle: &str| {
+        format!("exercises/t1_threads/hit_counter.rs:{}", line_containing(&file, needle))
+    };
+    let (left_first, right_then) = (
+        at("let mut left = self.left.lock().unwrap(); // first"),
+        at("let mut right = self.right.lock().unwrap(); // then"),
+    );
+    let (right_first, left_then) = (
+        at("let mut right = self.right.lock().unwrap(); // first"),
+        at("let mut left = self.left.lock().unwrap(); // then"),
+    );
+    let waits: Vec<&str> = trace.lines().filter(|line| line.contains("`lock()` at")).collect();
+    assert_eq!(waits.len(), 2, "{trace}");
+    for (waits_at, holder_took) in [(&right_then, &right_first), (&left_then, &left_first)] {
+        let wait = waits.iter().find(|wait| wait.contains(&format!("at {waits_at}:")));
+        let wait = wait.unwrap_or_else(|| panic!("a wait at {waits_at}:\n{trace}"));
+        assert!(wait.contains(&format!("holds since {holder_took}:")), "{wait}\n{trace}");
+    }
 }
+
+/// Two transfers that take the same two locks in opposite orders.
+const OPPOSITE_LOCK_ORDERS: &str = r#"//! Two accounts, each behind its own lock.
+use kit::sync::Mutex;
+
+pub struct Accounts {
+    pub left: Mutex<u64>,
+    pub right: Mutex<u64>,
+}
+
+impl Accounts {
+    pub fn left_to_right(&self) {
+        let mut left = self.left.lock().unwrap(); // first
+        let mut right = self.right.lock().unwrap(); // then
+        *left -= 1;
+        *right += 1;
+    }
+
+    pub fn right_to_left(&self) {
+        let mut right = self.right.lock().unwrap(); // first
+        let mut left = self.left.lock().unwrap(); // then
+        *right -= 1;
+        *left += 1;
+    }
+}
+
+fn main() {}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transfer_moves_one() {
+        let accounts = Accounts { left: Mutex::new(5), right: Mutex::new(5) };
+        accounts.left_to_right();
+        assert_eq!((*accounts.left.lock().unwrap(), *accounts.right.lock().unwrap()), (4, 6));
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom {
+    use super::*;
+    use kit::sync::Arc;
+    use kit::thread;
+
+    #[test]
+    fn transfers_both_ways_finish() {
+        kit::model::check(|| {
+            let accounts = Arc::new(Accounts { left: Mutex::new(5), right: Mutex::new(5) });
+            let shared = Arc::clone(&accounts);
+            let other = thread::spawn(move || shared.right_to_left());
+            accounts.left_to_right();
+            other.join().unwrap();
+        });
+    }
+}
+"#;
 
 fn stub_path(root: &Path) -> std::path::PathBuf {
     root.join("exercises/t1_threads/hit_counter.rs")

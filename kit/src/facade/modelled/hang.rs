@@ -32,20 +32,37 @@ pub(crate) fn wait<'a, T>(
     (condvar.wait(guard), false)
 }
 
+/// A wait in progress: what the thread waits for and, for a lock, the lock's address, whose
+/// holder is looked up only when the report is written. A holder looked up as the wait begins
+/// can be stale: loom may let another thread take the lock before this one blocks on it.
+struct Blocked {
+    what: String,
+    lock: Option<usize>,
+}
+
 /// The kit's waits in progress in the current loom execution, by a unique key. loom runs the
 /// model's threads one at a time on one OS thread, so a plain std mutex is never contended.
-static BLOCKED: Mutex<BTreeMap<u64, String>> = Mutex::new(BTreeMap::new());
+static BLOCKED: Mutex<BTreeMap<u64, Blocked>> = Mutex::new(BTreeMap::new());
 static NEXT_KEY: Mutex<u64> = Mutex::new(0);
 
 /// Records a wait so that a deadlock report can say what each blocked thread waits for.
 pub(crate) fn note_blocked(what: impl FnOnce() -> String) -> BlockedNote {
+    note(what, None)
+}
+
+/// Records a wait to take the lock at `lock`; the report adds who holds it, and since when.
+pub(crate) fn note_blocked_on_lock(lock: usize, what: impl FnOnce() -> String) -> BlockedNote {
+    note(what, Some(lock))
+}
+
+fn note(what: impl FnOnce() -> String, lock: Option<usize>) -> BlockedNote {
     let mut next = NEXT_KEY.lock().unwrap_or_else(|e| e.into_inner());
     let key = *next;
     *next += 1;
     // loom's deadlock report numbers threads as `Id(n)`; the notes use the same numbers.
     let thread = crate::trace::thread_label(crate::trace::current_thread());
-    let note = format!("{thread}: {}", what());
-    BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).insert(key, note);
+    let what = format!("{thread}: {}", what());
+    BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Blocked { what, lock });
     BlockedNote(key)
 }
 
@@ -59,7 +76,12 @@ impl Drop for BlockedNote {
 
 /// What every blocked kit wait is waiting for, one line each.
 pub(crate) fn blocked_waits() -> Vec<String> {
-    BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect()
+    let blocked = BLOCKED.lock().unwrap_or_else(|e| e.into_inner());
+    let line = |wait: &Blocked| match wait.lock.and_then(crate::trace::holder_of) {
+        Some(holder) => format!("{}, which {holder}", wait.what),
+        None => wait.what.clone(),
+    };
+    blocked.values().map(line).collect()
 }
 
 /// Forgets the waits of an execution that ended.

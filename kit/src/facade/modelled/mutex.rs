@@ -1,9 +1,10 @@
 //! Under loom: loom's `Mutex`, with each lock and unlock recorded for the trace of a failing
 //! schedule, and who holds it since which line, for a deadlock's report.
 
+use super::hang;
+use crate::raw;
 use crate::sync::{LockResult, PoisonError, TryLockError, TryLockResult};
 use crate::trace::{self, Site};
-use crate::{hang, raw};
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 
@@ -55,13 +56,8 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let site = Location::caller();
         let object = self.object();
-        let note = hang::note_blocked(|| {
-            let held = trace::holder_of(object).map(|holder| format!(", which {holder}"));
-            format!(
-                "`lock()` at {site}, for the Mutex created at {}{}",
-                self.created_at,
-                held.unwrap_or_default()
-            )
+        let note = hang::note_blocked_on_lock(object, || {
+            format!("`lock()` at {site}, for the Mutex created at {}", self.created_at)
         });
         let locked = self.inner.lock();
         drop(note);
