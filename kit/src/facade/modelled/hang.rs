@@ -2,6 +2,7 @@
 //! keeps what each thread waits on, to say so.
 
 use crate::raw::{Condvar, MutexGuard};
+use crate::trace::{self, Site};
 use std::collections::BTreeMap;
 use std::sync::{LockResult, Mutex};
 use std::time::Duration;
@@ -37,7 +38,15 @@ pub(crate) fn wait<'a, T>(
 /// can be stale: loom may let another thread take the lock before this one blocks on it.
 struct Blocked {
     what: String,
-    lock: Option<usize>,
+    lock: Option<LockWait>,
+}
+
+/// A wait to take a lock: the lock, the thread, and the call and line it blocks at.
+struct LockWait {
+    object: usize,
+    thread: usize,
+    site: Site,
+    call: &'static str,
 }
 
 /// The kit's waits in progress in the current loom execution, by a unique key. loom runs the
@@ -50,12 +59,19 @@ pub(crate) fn note_blocked(what: impl FnOnce() -> String) -> BlockedNote {
     note(what, None)
 }
 
-/// Records a wait to take the lock at `lock`; the report adds who holds it, and since when.
-pub(crate) fn note_blocked_on_lock(lock: usize, what: impl FnOnce() -> String) -> BlockedNote {
-    note(what, Some(lock))
+/// Records a wait of `call` at `site` to take the lock at `object`; the report adds who holds it,
+/// and since when, and the trace shows the call in the thread's column.
+pub(crate) fn note_blocked_on_lock(
+    object: usize,
+    call: &'static str,
+    site: Site,
+    what: impl FnOnce() -> String,
+) -> BlockedNote {
+    let thread = crate::trace::current_thread();
+    note(what, Some(LockWait { object, thread, site, call }))
 }
 
-fn note(what: impl FnOnce() -> String, lock: Option<usize>) -> BlockedNote {
+fn note(what: impl FnOnce() -> String, lock: Option<LockWait>) -> BlockedNote {
     let mut next = NEXT_KEY.lock().unwrap_or_else(|e| e.into_inner());
     let key = *next;
     *next += 1;
@@ -77,11 +93,20 @@ impl Drop for BlockedNote {
 /// What every blocked kit wait is waiting for, one line each.
 pub(crate) fn blocked_waits() -> Vec<String> {
     let blocked = BLOCKED.lock().unwrap_or_else(|e| e.into_inner());
-    let line = |wait: &Blocked| match wait.lock.and_then(crate::trace::holder_of) {
+    let line = |wait: &Blocked| match wait.lock.as_ref().and_then(|l| trace::holder_of(l.object)) {
         Some(holder) => format!("{}, which {holder}", wait.what),
         None => wait.what.clone(),
     };
     blocked.values().map(line).collect()
+}
+
+/// Adds each lock wait in progress to the trace, as the last row of its thread: the call it
+/// blocked in, which the trace otherwise shows only once it returns.
+pub(crate) fn trace_blocked_locks() {
+    let blocked = BLOCKED.lock().unwrap_or_else(|e| e.into_inner());
+    for wait in blocked.values().filter_map(|wait| wait.lock.as_ref()) {
+        trace::record_as(wait.thread, wait.site, format!("{} (blocked)", wait.call));
+    }
 }
 
 /// Forgets the waits of an execution that ended.

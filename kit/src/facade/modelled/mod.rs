@@ -6,6 +6,7 @@ mod condvar;
 pub(crate) mod hang;
 pub mod model;
 mod mutex;
+mod rwlock;
 pub(crate) mod thread;
 pub(crate) mod trace;
 
@@ -19,7 +20,8 @@ pub(crate) mod raw {
 /// `kit::sync`'s names that differ between the builds.
 pub(crate) mod sync {
     pub use super::mutex::{Mutex, MutexGuard};
-    pub use loom::sync::{Arc, Barrier, RwLock, RwLockReadGuard, RwLockWriteGuard};
+    pub use super::rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+    pub use loom::sync::{Arc, Barrier};
 }
 
 /// The public names only this build has.

@@ -101,6 +101,7 @@ fn explain_failures() {
             let deadlock = message.starts_with(LOOM_DEADLOCK);
             let failure = if deadlock {
                 let waits = super::hang::blocked_waits();
+                super::hang::trace_blocked_locks();
                 if !waits.is_empty() {
                     eprintln!("{}", crate::hang::DEADLOCK_HEADER);
                     for wait in &waits {

@@ -56,7 +56,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
         let site = Location::caller();
         let object = self.object();
-        let note = hang::note_blocked_on_lock(object, || {
+        let note = hang::note_blocked_on_lock(object, "lock()", site, || {
             format!("`lock()` at {site}, for the Mutex created at {}", self.created_at)
         });
         let locked = self.inner.lock();

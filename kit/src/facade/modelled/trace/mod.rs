@@ -4,6 +4,6 @@ mod recorder;
 mod render;
 
 pub(crate) use recorder::{
-    begin, current_thread, failed, held, holder_of, holdings, record, record_atomic, released,
-    thread_label, thread_number,
+    begin, current_thread, failed, held, holder_of, holdings, record, record_as, record_atomic,
+    released, thread_label, thread_number,
 };

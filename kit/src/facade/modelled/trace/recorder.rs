@@ -102,6 +102,11 @@ pub(crate) fn record(site: Option<Site>, op: impl FnOnce() -> String) {
     execution.events.push(Event { thread, site, op: op() });
 }
 
+/// Records `op` at `site` for loom's thread `thread`: a call it has not returned from.
+pub(crate) fn record_as(thread: usize, site: Site, op: String) {
+    execution().events.push(Event { thread, site: Some(site), op });
+}
+
 /// Records an atomic operation on `object` that read `read` and wrote `wrote`. A read of
 /// another value than the last one written is marked stale: loom, like the hardware, lets a
 /// thread that has not synchronized see an older value.
@@ -140,17 +145,23 @@ pub(crate) fn held(object: usize, what: impl FnOnce() -> String, since: Site) {
 }
 
 pub(crate) fn released(object: usize) {
+    let id = loom::thread::current().id();
     let mut execution = execution();
-    if let Some(index) = execution.held.iter().rposition(|held| held.object == object) {
+    let thread = execution.number(id);
+    let mine = |held: &Held| held.object == object && held.thread == thread;
+    if let Some(index) = execution.held.iter().rposition(mine) {
         execution.held.remove(index);
     }
 }
 
-/// Who holds the lock at `object`, and since which line: "thread 2 holds since a.rs:30".
+/// Who holds the lock at `object`, and since which line: "thread 2 holds since a.rs:30", or for
+/// an `RwLock` read by several, "main holds since a.rs:12 and thread 2 holds since a.rs:30".
 pub(crate) fn holder_of(object: usize) -> Option<String> {
     let execution = execution();
-    let held = execution.held.iter().rfind(|held| held.object == object)?;
-    Some(format!("{} holds since {}", thread_label(held.thread), held.since))
+    let holders: Vec<String> = (execution.held.iter().filter(|held| held.object == object))
+        .map(|held| format!("{} holds since {}", thread_label(held.thread), held.since))
+        .collect();
+    (!holders.is_empty()).then(|| holders.join(" and "))
 }
 
 /// Every lock held, one line each: "thread 2 holds the Mutex created at ... since ...".
