@@ -41,13 +41,16 @@ struct Blocked {
     lock: Option<LockWait>,
 }
 
-/// A wait to take a lock: the lock, the thread, and the call and line it blocks at.
+/// A wait to take a lock: the lock, and the thread, call and line it blocks at.
 struct LockWait {
     object: usize,
     thread: usize,
     site: Site,
     call: &'static str,
 }
+
+/// The lock a wait is for, and the call and line it blocks at: its thread is the one noting it.
+type LockCall = (usize, &'static str, Site);
 
 /// The kit's waits in progress in the current loom execution, by a unique key. loom runs the
 /// model's threads one at a time on one OS thread, so a plain std mutex is never contended.
@@ -67,17 +70,17 @@ pub(crate) fn note_blocked_on_lock(
     site: Site,
     what: impl FnOnce() -> String,
 ) -> BlockedNote {
-    let thread = crate::trace::current_thread();
-    note(what, Some(LockWait { object, thread, site, call }))
+    note(what, Some((object, call, site)))
 }
 
-fn note(what: impl FnOnce() -> String, lock: Option<LockWait>) -> BlockedNote {
+fn note(what: impl FnOnce() -> String, lock: Option<LockCall>) -> BlockedNote {
     let mut next = NEXT_KEY.lock().unwrap_or_else(|e| e.into_inner());
     let key = *next;
     *next += 1;
     // loom's deadlock report numbers threads as `Id(n)`; the notes use the same numbers.
-    let thread = crate::trace::thread_label(crate::trace::current_thread());
-    let what = format!("{thread}: {}", what());
+    let thread = trace::current_thread();
+    let what = format!("{}: {}", trace::thread_label(thread), what());
+    let lock = lock.map(|(object, call, site)| LockWait { object, thread, site, call });
     BLOCKED.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Blocked { what, lock });
     BlockedNote(key)
 }

@@ -73,9 +73,9 @@ impl<T: ?Sized> RwLock<T> {
         taken
     }
 
+    /// Notes the lock held since `site`, taken by `op`: a read or a write, as `op` names it.
     fn took(&self, site: Site, op: &str) {
-        let how =
-            if op.starts_with("read") || op.starts_with("try_read") { "read" } else { "write" };
+        let how = if op.contains("read") { "read" } else { "write" };
         let what = || format!("the RwLock created at {} ({how})", self.created_at);
         trace::held(self.object(), what, site);
         trace::record(Some(site), || op.to_owned());
